@@ -1,0 +1,152 @@
+import type { ErrorEnvelope } from './types/openai.js';
+
+export interface GatewayErrorOptions {
+  param?: string | null;
+  code?: string | null;
+  /** May another attempt (same or another deployment) succeed? Read by routing. */
+  retryable?: boolean;
+  /** Seconds the upstream asked us to wait. */
+  retryAfter?: number;
+  /** HTTP status the upstream answered with, if any. */
+  upstreamStatus?: number;
+  provider?: string;
+  cause?: unknown;
+}
+
+/**
+ * The one error hierarchy. Every failure that reaches a client is a GatewayError, so it maps to
+ * OpenAI's envelope and an HTTP status without string matching. Messages never carry secrets.
+ */
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly param: string | null;
+  readonly code: string | null;
+  readonly retryable: boolean;
+  readonly retryAfter: number | undefined;
+  readonly upstreamStatus: number | undefined;
+  readonly provider: string | undefined;
+
+  constructor(status: number, type: string, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.type = type;
+    this.param = options.param ?? null;
+    this.code = options.code ?? null;
+    this.retryable = options.retryable ?? false;
+    this.retryAfter = options.retryAfter;
+    this.upstreamStatus = options.upstreamStatus;
+    this.provider = options.provider;
+  }
+
+  toJSON(): ErrorEnvelope {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+export class BadRequestError extends GatewayError {
+  constructor(message: string, options: GatewayErrorOptions = {}) {
+    super(400, 'invalid_request_error', message, options);
+  }
+}
+export class AuthenticationError extends GatewayError {
+  constructor(message = 'Invalid or missing API key.', options: GatewayErrorOptions = {}) {
+    super(401, 'authentication_error', message, { code: 'invalid_api_key', ...options });
+  }
+}
+export class PermissionDeniedError extends GatewayError {
+  constructor(message: string, options: GatewayErrorOptions = {}) {
+    super(403, 'permission_denied', message, options);
+  }
+}
+export class NotFoundError extends GatewayError {
+  constructor(message: string, options: GatewayErrorOptions = {}) {
+    super(404, 'not_found', message, options);
+  }
+}
+export class ModelNotFoundError extends GatewayError {
+  constructor(model: string) {
+    super(404, 'invalid_request_error', `The model \`${model}\` does not exist or you do not have access to it.`, {
+      param: 'model',
+      code: 'model_not_found',
+    });
+  }
+}
+export class TimeoutError extends GatewayError {
+  constructor(message = 'Request timed out.', options: GatewayErrorOptions & { status?: 408 | 504 } = {}) {
+    super(options.status ?? 408, 'timeout', message, { retryable: true, code: 'timeout', ...options });
+  }
+}
+export class PayloadTooLargeError extends GatewayError {
+  constructor(message: string) {
+    super(413, 'invalid_request_error', message, { code: 'request_too_large' });
+  }
+}
+export class RateLimitError extends GatewayError {
+  constructor(message = 'Rate limit reached.', options: GatewayErrorOptions = {}) {
+    super(429, 'rate_limit_error', message, { retryable: true, code: 'rate_limit_exceeded', ...options });
+  }
+}
+export class ApiError extends GatewayError {
+  constructor(message: string, options: GatewayErrorOptions & { status?: number } = {}) {
+    super(options.status ?? 500, 'api_error', message, { retryable: true, ...options });
+  }
+}
+/** The client went away; nobody is listening for the answer. */
+export class AbortedError extends GatewayError {
+  constructor(message = 'Request aborted by the client.') {
+    super(499, 'aborted', message, { code: 'client_closed_request' });
+  }
+}
+/** Configuration or start-up problem; never sent to a client. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Map an upstream HTTP status to the canonical error class. `message` must already be scrubbed. */
+export function errorFromStatus(status: number, message: string, options: GatewayErrorOptions = {}): GatewayError {
+  const o = { upstreamStatus: status, ...options };
+  switch (status) {
+    case 400:
+    case 422:
+      return new BadRequestError(message, o);
+    case 401:
+      return new AuthenticationError(message, { ...o, retryable: false });
+    case 403:
+      return new PermissionDeniedError(message, o);
+    case 404:
+      return new NotFoundError(message, o);
+    case 408:
+      return new TimeoutError(message, o);
+    case 413:
+      return new PayloadTooLargeError(message);
+    case 429:
+      return new RateLimitError(message, o);
+    case 504:
+      return new TimeoutError(message, { ...o, status: 504 });
+    default:
+      if (status >= 500) return new ApiError(message, { ...o, status: status === 500 || status === 503 ? status : 502 });
+      return new GatewayError(status, 'invalid_request_error', message, o);
+  }
+}
+
+/** Anything thrown becomes a GatewayError without leaking internals to the client. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err && typeof err === 'object' && (err as { name?: string }).name === 'AbortError') return new AbortedError();
+  return new ApiError('Internal gateway error.', { cause: err, retryable: false });
+}
+
+/** Parse a Retry-After header (seconds or HTTP date) into seconds. */
+export function parseRetryAfter(value: string | string[] | undefined | null): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  const n = Number(v);
+  if (Number.isFinite(n)) return Math.max(0, n);
+  const date = Date.parse(v);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}

@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+
+export * from './types/openai.js';
+export * from './errors.js';
+export * from './adapter.js';
+export * from './plugin.js';
+export * from './params.js';
+export * from './routes.js';
+export * from './tokens.js';
+export * from './validation.js';
+export { Gateway, CORE_VERSION, type GatewayOptions, type RequestOptions, type ExecuteResult, type Slot } from './gateway.js';
+export { importPlugin, pluginSpecName } from './plugin-loader.js';
+export { createLogger, scrubSecrets, REDACT_PATHS, type Logger } from './logger.js';
+export * from './pipeline/context.js';
+export * from './pipeline/hooks.js';
+export { StreamAssembler, completionToChunks } from './pipeline/assemble.js';
+export type { StreamItem } from './pipeline/stream.js';
+export * from './transport/types.js';
+export { UndiciTransport, type UndiciTransportOptions } from './transport/undici.js';
+export { CredentialsService, type Credential } from './transport/credentials.js';
+export { decodeSse, decodeNdjson, framingDecoder, sseEvent, SSE_DONE } from './transport/framing.js';
+export { loadConfig } from './config/load.js';
+export { normalizeConfig } from './config/normalize.js';
+export { resolveEnv } from './config/env.js';
+export { formatPath } from './config/path.js';
+export type { TollgateConfig, LoadedConfig, ModelEntry, Settings, RouterSettings } from './config/types.js';

@@ -1,0 +1,20 @@
+import type { InjectionToken } from 'tsyringe';
+import type { Gateway } from './gateway.js';
+import type { Logger } from './logger.js';
+import type { TollgateConfig } from './config/types.js';
+import type { Transport } from './transport/types.js';
+import type { CredentialsService } from './transport/credentials.js';
+import type { RouteRegistry } from './routes.js';
+
+/**
+ * Explicit injection tokens: esbuild/vitest emit no decorator metadata, so nothing is resolved
+ * by type. Plugins register their own services under their own tokens (a Symbol they export).
+ */
+export const TOKENS = {
+  Gateway: Symbol.for('tollgate.Gateway') as InjectionToken<Gateway>,
+  Logger: Symbol.for('tollgate.Logger') as InjectionToken<Logger>,
+  Config: Symbol.for('tollgate.Config') as InjectionToken<TollgateConfig>,
+  Transport: Symbol.for('tollgate.Transport') as InjectionToken<Transport>,
+  Credentials: Symbol.for('tollgate.Credentials') as InjectionToken<CredentialsService>,
+  Routes: Symbol.for('tollgate.Routes') as InjectionToken<RouteRegistry>,
+} as const;

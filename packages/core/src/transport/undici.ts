@@ -1,0 +1,94 @@
+import { Pool, errors as undiciErrors } from 'undici';
+import { AbortedError, ApiError, TimeoutError, GatewayError } from '../errors.js';
+import type { SendOptions, Transport, UpstreamRequest, UpstreamResponse } from './types.js';
+
+export interface UndiciTransportOptions {
+  /** Max connections per upstream origin. */
+  connections?: number;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+}
+
+/** One keep-alive undici Pool per upstream origin. */
+export class UndiciTransport implements Transport {
+  private readonly pools = new Map<string, Pool>();
+  constructor(private readonly options: UndiciTransportOptions = {}) {}
+
+  private pool(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: this.options.connections ?? 256,
+        pipelining: 1,
+        keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 30_000,
+        connectTimeout: this.options.connectTimeoutMs ?? 10_000,
+        headersTimeout: this.options.headersTimeoutMs ?? 600_000,
+        bodyTimeout: this.options.bodyTimeoutMs ?? 600_000,
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  async send(request: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse> {
+    const url = new URL(request.url);
+    try {
+      const res = await this.pool(url.origin).request({
+        method: request.method,
+        path: url.pathname + url.search,
+        headers: request.headers,
+        body: request.body,
+        signal: options.signal,
+        headersTimeout: options.headersTimeoutMs,
+        bodyTimeout: options.bodyTimeoutMs,
+      });
+      const body = res.body;
+      return {
+        status: res.statusCode,
+        headers: res.headers as Record<string, string | string[] | undefined>,
+        body: wrapBody(body, options.signal),
+        text: () => body.text().catch((err: unknown) => { throw mapTransportError(err, options.signal); }),
+        dump: () => body.dump().then(() => undefined, () => undefined),
+      };
+    } catch (err) {
+      throw mapTransportError(err, options.signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    this.pools.clear();
+  }
+}
+
+async function* wrapBody(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  try {
+    for await (const chunk of body) yield chunk;
+  } catch (err) {
+    throw mapTransportError(err, signal);
+  }
+}
+
+/** Network failures become canonical errors; messages name no host secrets. */
+export function mapTransportError(err: unknown, signal: AbortSignal): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof GatewayError) return reason;
+    return new AbortedError();
+  }
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+    return new TimeoutError('Upstream timed out.', { status: 504, cause: err });
+  }
+  if (err instanceof undiciErrors.ConnectTimeoutError) {
+    return new TimeoutError('Timed out connecting to the upstream.', { status: 504, cause: err });
+  }
+  const code = (err as { code?: string } | null)?.code;
+  const message =
+    code === 'ECONNREFUSED' ? 'Upstream refused the connection.' :
+    code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' ? 'Upstream closed the connection.' :
+    'Upstream request failed.';
+  return new ApiError(message, { status: 502, cause: err, code: code ?? null });
+}
