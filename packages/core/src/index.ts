@@ -24,3 +24,4 @@ export { normalizeConfig } from './config/normalize.js';
 export { resolveEnv } from './config/env.js';
 export { formatPath } from './config/path.js';
 export type { TollgateConfig, LoadedConfig, ModelEntry, Settings, RouterSettings } from './config/types.js';
+export * from './wire.js';

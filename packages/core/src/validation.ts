@@ -39,7 +39,9 @@ function join(a: string, b: string): string {
 
 /** The first error as (param, message), for request validation answers. */
 export function firstError(errors: readonly ErrorObject[] | null | undefined): { param: string | null; message: string } {
-  const line = describeErrors(errors?.slice(0, 1))[0];
+  // Prefer an error that carries our own wording (an anyOf with `x-message`) over a branch's.
+  const chosen = errors?.find((e) => typeof (e.parentSchema as Record<string, unknown> | undefined)?.['x-message'] === 'string') ?? errors?.[0];
+  const line = describeErrors(chosen ? [chosen] : [])[0];
   if (!line) return { param: null, message: 'Invalid request.' };
   const i = line.indexOf(': ');
   const param = line.slice(0, i);

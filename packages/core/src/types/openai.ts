@@ -209,11 +209,18 @@ export interface ChatCompletion {
   service_tier?: string | null;
 }
 
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
 export interface ChunkDelta {
   role?: 'assistant';
   content?: string | null;
   refusal?: string | null;
-  tool_calls?: Array<Partial<ToolCall> & { index: number; function?: { name?: string; arguments?: string } }>;
+  tool_calls?: ToolCallDelta[];
   function_call?: { name?: string; arguments?: string };
   reasoning_content?: string;
   thinking_blocks?: ThinkingBlock[];

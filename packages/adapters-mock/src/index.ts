@@ -1,0 +1,62 @@
+import {
+  parseOpenAIChatResponse,
+  parseOpenAIChunk,
+  parseOpenAIEmbeddingResponse,
+  ApiError,
+  errorFromStatus,
+  type Plugin,
+  type ProviderAdapter,
+} from '@tollgate/core';
+import { MockTransport, mockSettings } from './mock.js';
+
+export { MockTransport, mockSettings, type MockSettings, type MockFault } from './mock.js';
+
+/**
+ * Provider `mock/<anything>`: deterministic answers with no network, served through an
+ * in-process transport that produces the bytes of an OpenAI-format upstream.
+ */
+export const mockAdapter: ProviderAdapter = {
+  providers: ['mock'],
+  prepare(d) {
+    const settings = mockSettings(d.params);
+    return {
+      baseUrl: 'mock://local',
+      headers: { 'content-type': 'application/json' },
+      wireFormat: 'openai',
+      framing: 'sse',
+      transport: new MockTransport(settings, d.providerModel),
+    };
+  },
+  chat: {
+    buildRequest(request, d) {
+      return { method: 'POST', url: 'mock://local/chat/completions', headers: d.prepared.headers, body: JSON.stringify({ ...request, model: d.providerModel }) };
+    },
+    parseResponse: parseOpenAIChatResponse,
+    createStreamParser() {
+      const onError = (e: unknown) => new ApiError(`mock: ${(e as { message?: string }).message ?? 'stream error'}`, { status: 502 });
+      return { event: (ev) => parseOpenAIChunk(ev, onError) };
+    },
+  },
+  embeddings: {
+    buildRequest(request, d) {
+      return { method: 'POST', url: 'mock://local/embeddings', headers: d.prepared.headers, body: JSON.stringify({ ...request, model: d.providerModel }) };
+    },
+    parseResponse: parseOpenAIEmbeddingResponse,
+  },
+  mapError(info) {
+    let message = `mock answered HTTP ${info.status}`;
+    try { message = `mock: ${(JSON.parse(info.body) as { error: { message: string } }).error.message}`; } catch { /* keep generic */ }
+    const ra = info.headers['retry-after'];
+    return errorFromStatus(info.status, message, { provider: 'mock', retryAfter: ra ? Number(ra) : undefined, retryable: info.status === 429 || info.status >= 500 });
+  },
+};
+
+const plugin: Plugin = {
+  name: '@tollgate/adapter-mock',
+  meta: { core: '^0.1.0' },
+  apply(gateway) {
+    gateway.registerAdapter(mockAdapter);
+  },
+};
+export default plugin;
+export { plugin as mockPlugin };

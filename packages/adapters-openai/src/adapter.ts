@@ -1,0 +1,206 @@
+import {
+  compileParamTable,
+  parseOpenAIChatResponse,
+  parseOpenAIChunk,
+  parseOpenAIEmbeddingResponse,
+  ConfigError,
+  GatewayError,
+  type ChatCompletionRequest,
+  type ChatMessage,
+  type CompiledParams,
+  type Deployment,
+  type ParamTable,
+  type PrepareEnv,
+  type PreparedDeployment,
+  type ProviderAdapter,
+  type UpstreamRequest,
+} from '@tollgate/core';
+import { mapOpenAIError } from './errors.js';
+import { HOST_ALIASES, OPENAI_COMPATIBLE_HOSTS, type OpenAICompatibleHost } from './hosts.js';
+import { entraAuthorizer } from './entra.js';
+
+interface State {
+  chatUrl: string;
+  embeddingsUrl: string;
+  chatParams: CompiledParams;
+  /** Ask the upstream for a usage chunk on streams (stream_options.include_usage). */
+  askUsage: boolean;
+  embeddings: boolean;
+  label: string;
+}
+
+const OPENAI: OpenAICompatibleHost = {
+  id: 'openai',
+  name: 'OpenAI',
+  baseUrl: 'https://api.openai.com/v1',
+  apiKeyEnv: 'OPENAI_API_KEY',
+  apiBaseEnv: 'OPENAI_BASE_URL',
+  embeddings: true,
+  source: 'https://platform.openai.com/docs/api-reference',
+};
+
+const HOSTS = new Map<string, OpenAICompatibleHost>(OPENAI_COMPATIBLE_HOSTS.map((h) => [h.id, h]));
+HOSTS.set('openai', OPENAI);
+
+/** Params the canonical request may carry that no OpenAI-format host knows (Anthropic-style extras). */
+const NON_OPENAI: ParamTable = {
+  thinking: { unsupported: true },
+  top_k: { unsupported: true },
+};
+
+/** Params Tollgate handles itself and never forwards as given. */
+const SKIP = new Set(['model', 'messages', 'stream_options']);
+
+function trimSlash(s: string): string {
+  return s.endsWith('/') ? s.replace(/\/+$/, '') : s;
+}
+
+function env(name: string | undefined): string | undefined {
+  return name ? process.env[name] || undefined : undefined;
+}
+
+function tableFor(host: OpenAICompatibleHost): ParamTable {
+  const table: Record<string, { unsupported?: boolean; to?: string }> = { ...NON_OPENAI };
+  for (const p of host.unsupportedParams ?? []) table[p] = { unsupported: true };
+  for (const [from, to] of Object.entries(host.renamedParams ?? {})) table[from] = { to };
+  // Local OpenAI-compatible servers (vLLM, LM Studio, Ollama) accept top_k.
+  if (host.requiresKey === false) delete table.top_k;
+  return table;
+}
+
+function prepareHost(host: OpenAICompatibleHost, d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment {
+  const base = d.params.api_base ?? env(host.apiBaseEnv) ?? (host.id === 'openai' ? env('OPENAI_API_BASE') : undefined) ?? host.baseUrl;
+  if (!base) throw new ConfigError(`${host.name} needs params.api_base${host.apiBaseEnv ? ` (or ${host.apiBaseEnv})` : ''}.`);
+  const key = d.params.api_key ?? env(host.apiKeyEnv);
+  if (!key && host.requiresKey !== false) {
+    throw new ConfigError(`no API key for ${host.name}: set params.api_key${host.apiKeyEnv ? ` or the ${host.apiKeyEnv} environment variable` : ''}.`);
+  }
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...(host.headers ?? {}) };
+  if (key) {
+    const auth = host.auth ?? { header: 'authorization', scheme: 'Bearer' };
+    headers[auth.header.toLowerCase()] = auth.scheme ? `${auth.scheme} ${key}` : key;
+  }
+  if (d.params.organization) headers['openai-organization'] = d.params.organization;
+  Object.assign(headers, d.params.headers ?? {});
+  let root = trimSlash(base);
+  if (host.versionPath && !root.endsWith(host.versionPath)) root += host.versionPath;
+  const state: State = {
+    chatUrl: `${root}/chat/completions`,
+    embeddingsUrl: `${root}/embeddings`,
+    chatParams: compileParamTable(tableFor(host), { dropParams: envp.dropParams, provider: host.name }),
+    askUsage: !(host.unsupportedParams ?? []).includes('stream_options'),
+    embeddings: host.embeddings !== false,
+    label: host.id,
+  };
+  return { baseUrl: root, headers, wireFormat: 'openai', framing: 'sse', state };
+}
+
+function prepareAzure(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment {
+  const p = d.params;
+  const base = p.api_base ?? env('AZURE_API_BASE') ?? env('AZURE_OPENAI_ENDPOINT');
+  if (!base) throw new ConfigError('Azure OpenAI needs params.api_base (https://<resource>.openai.azure.com) or AZURE_API_BASE.');
+  const version = p.api_version ?? env('AZURE_API_VERSION') ?? env('OPENAI_API_VERSION') ?? '2024-10-21';
+  const root = trimSlash(base).replace(/\/openai$/, '');
+  const deployment = encodeURIComponent(d.providerModel);
+  const q = `?api-version=${encodeURIComponent(version)}`;
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  let authorize: PreparedDeployment['authorize'];
+  const key = p.api_key ?? env('AZURE_API_KEY') ?? env('AZURE_OPENAI_API_KEY');
+  const adToken = (p.azure_ad_token as string | undefined) ?? env('AZURE_AD_TOKEN');
+  const tenant = (p.tenant_id as string | undefined) ?? env('AZURE_TENANT_ID');
+  const clientId = (p.client_id as string | undefined) ?? env('AZURE_CLIENT_ID');
+  const clientSecret = (p.client_secret as string | undefined) ?? env('AZURE_CLIENT_SECRET');
+  if (key) headers['api-key'] = key;
+  else if (adToken) headers.authorization = `Bearer ${adToken}`;
+  else if (tenant && clientId && clientSecret) {
+    authorize = entraAuthorizer({
+      tenantId: tenant,
+      clientId,
+      clientSecret,
+      tokenUrl: p.azure_token_url as string | undefined,
+      authorityHost: (p.azure_authority_host as string | undefined) ?? env('AZURE_AUTHORITY_HOST'),
+    });
+  } else {
+    throw new ConfigError('no credentials for Azure OpenAI: set params.api_key (or AZURE_API_KEY), azure_ad_token, or tenant_id + client_id + client_secret for Entra ID.');
+  }
+  Object.assign(headers, p.headers ?? {});
+  const state: State = {
+    chatUrl: `${root}/openai/deployments/${deployment}/chat/completions${q}`,
+    embeddingsUrl: `${root}/openai/deployments/${deployment}/embeddings${q}`,
+    chatParams: compileParamTable(NON_OPENAI, { dropParams: envp.dropParams, provider: 'Azure OpenAI' }),
+    askUsage: true,
+    embeddings: true,
+    label: 'azure',
+  };
+  return { baseUrl: root, headers, wireFormat: 'openai', framing: 'sse', authorize, state };
+}
+
+/** Remove fields only other providers understand (reasoning blocks, cache markers) — copying only when present. */
+export function cleanMessages(messages: ChatMessage[]): ChatMessage[] {
+  let out: ChatMessage[] | null = null;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as ChatMessage & { reasoning_content?: unknown; thinking_blocks?: unknown };
+    let clean: ChatMessage = m;
+    if (m.role === 'assistant' && (m.reasoning_content !== undefined || m.thinking_blocks !== undefined)) {
+      const { reasoning_content: _r, thinking_blocks: _t, ...rest } = m;
+      clean = rest as ChatMessage;
+    }
+    if (Array.isArray(clean.content) && clean.content.some((p) => 'cache_control' in p)) {
+      clean = { ...clean, content: clean.content.map((p) => { if (!('cache_control' in p)) return p; const { cache_control: _c, ...rest } = p; return rest; }) } as ChatMessage;
+    }
+    if (clean !== m) {
+      out ??= messages.slice(0, i);
+    }
+    if (out) out.push(clean);
+  }
+  return out ?? messages;
+}
+
+function state(d: Deployment): State {
+  return d.prepared.state as State;
+}
+
+export const openaiAdapter: ProviderAdapter = {
+  providers: ['openai', 'azure', ...OPENAI_COMPATIBLE_HOSTS.map((h) => h.id), ...Object.keys(HOST_ALIASES)],
+
+  prepare(d, envp) {
+    if (d.provider === 'azure') return prepareAzure(d, envp);
+    const host = HOSTS.get(HOST_ALIASES[d.provider] ?? d.provider);
+    if (!host) throw new ConfigError(`unknown OpenAI-compatible provider "${d.provider}".`);
+    return prepareHost(host, d, envp);
+  },
+
+  chat: {
+    buildRequest(request: ChatCompletionRequest, d, ctx): UpstreamRequest {
+      const s = state(d);
+      const body: Record<string, unknown> = { model: d.providerModel, messages: cleanMessages(request.messages) };
+      s.chatParams.apply(request as Record<string, unknown>, body, ctx, SKIP);
+      if (request.stream) {
+        if (s.askUsage) body.stream_options = { ...(request.stream_options ?? {}), include_usage: true };
+        else if (request.stream_options) body.stream_options = request.stream_options;
+      }
+      return { method: 'POST', url: s.chatUrl, headers: d.prepared.headers, body: JSON.stringify(body) };
+    },
+
+    parseResponse: parseOpenAIChatResponse,
+
+    createStreamParser(d) {
+      const onError = (error: unknown) => mapOpenAIError({ status: 500, headers: {}, body: JSON.stringify({ error }) }, state(d).label);
+      return { event: (ev) => parseOpenAIChunk(ev, onError) };
+    },
+  },
+
+  embeddings: {
+    buildRequest(request, d): UpstreamRequest {
+      const s = state(d);
+      if (!s.embeddings) throw new GatewayError(400, 'invalid_request_error', `${s.label} does not serve embeddings.`, { param: 'model' });
+      const { input_type: _ignored, ...rest } = request;
+      return { method: 'POST', url: s.embeddingsUrl, headers: d.prepared.headers, body: JSON.stringify({ ...rest, model: d.providerModel }) };
+    },
+    parseResponse: parseOpenAIEmbeddingResponse,
+  },
+
+  mapError(info, d) {
+    return mapOpenAIError(info, state(d).label);
+  },
+};

@@ -1,0 +1,39 @@
+import { ApiError, GatewayError } from './errors.js';
+import type { FramedEvent } from './transport/types.js';
+import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse } from './types/openai.js';
+
+/**
+ * The canonical format on the wire. Any adapter whose upstream speaks OpenAI's format (OpenAI,
+ * Azure, compatible hosts, the mock) parses with these instead of writing its own.
+ */
+export function upstreamFormatError(what: string): GatewayError {
+  return new ApiError(`Upstream returned ${what}.`, { status: 502, code: 'bad_upstream_response' });
+}
+
+export function parseOpenAIChatResponse(body: unknown): ChatCompletion {
+  const r = body as ChatCompletion;
+  if (!r || typeof r !== 'object' || !Array.isArray(r.choices)) throw upstreamFormatError('a response without choices');
+  return r;
+}
+
+export function parseOpenAIEmbeddingResponse(body: unknown): EmbeddingResponse {
+  const r = body as EmbeddingResponse;
+  if (!r || typeof r !== 'object' || !Array.isArray(r.data)) throw upstreamFormatError('an embeddings response without data');
+  return r;
+}
+
+/**
+ * Parse one OpenAI stream event. An in-band `{"error":{...}}` event is handed to `onError`,
+ * which returns the canonical error to throw.
+ */
+export function parseOpenAIChunk(ev: FramedEvent, onError: (error: unknown) => GatewayError): ChatCompletionChunk {
+  let chunk: ChatCompletionChunk & { error?: unknown };
+  try {
+    chunk = JSON.parse(ev.data) as ChatCompletionChunk & { error?: unknown };
+  } catch {
+    throw upstreamFormatError('a malformed stream event');
+  }
+  if (chunk.error) throw onError(chunk.error);
+  if (!Array.isArray(chunk.choices)) throw upstreamFormatError('a stream event without choices');
+  return chunk;
+}
