@@ -40,8 +40,12 @@ export interface PreparedDeployment {
   baseUrl: string;
   /** Static headers sent with every request (auth included, unless `authorize` computes it). */
   headers: Record<string, string>;
-  /** `openai` lets the core pass OpenAI stream bytes through untouched. */
-  wireFormat: 'openai' | 'native';
+  /**
+   * The wire format the upstream speaks: 'openai', or a native name ('anthropic', 'gemini', ...).
+   * When the client spoke the same format (ctx.inboundFormat) and nothing transforms the
+   * request, the core passes bytes through untouched.
+   */
+  wireFormat: 'openai' | (string & {});
   /** How the upstream frames a streamed body. */
   framing: 'sse' | 'ndjson' | FramingDecoder;
   /** A transport of the adapter's own (the mock provider). Default: the core's undici transport. */

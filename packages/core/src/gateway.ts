@@ -57,6 +57,7 @@ export interface RequestOptions {
   headers?: Record<string, string | string[] | undefined>;
   id?: string;
   inboundFormat?: string;
+  inboundBody?: unknown;
 }
 
 /** The answer to a chat request: a complete response, or a stream that has already started. */
@@ -309,6 +310,7 @@ export class Gateway {
       request,
       headers: options.headers,
       inboundFormat: options.inboundFormat,
+      inboundBody: options.inboundBody,
       signal: options.signal,
       slots: { ...this.slotTemplate },
     });
@@ -405,6 +407,10 @@ export class Gateway {
       if (ok) stats.latencyMs = stats.latencyMs ? stats.latencyMs + EWMA * (record.endedAt - record.startedAt - stats.latencyMs) : record.endedAt - record.startedAt;
     };
     try {
+      const prepared = deployment.prepared;
+      const sameFormat = prepared.wireFormat === ctx.inboundFormat;
+      // Lossless pass-through of a non-OpenAI client's body to an upstream of the same format.
+      ctx.passThrough = sameFormat && ctx.inboundBody !== null && ctx.requestUntouched && !this.hooks.transformRequest.isUsed();
       const request = this.hooks.transformRequest.isUsed() ? await this.hooks.transformRequest.promise(original, ctx) : original;
       let upstreamReq: UpstreamRequest;
       let parseResponse: (body: unknown) => CanonicalResponse;
@@ -421,7 +427,6 @@ export class Gateway {
       } else {
         throw new BadRequestError(`Operation ${ctx.operation} is not supported.`);
       }
-      const prepared = deployment.prepared;
       if (prepared.authorize) await prepared.authorize(upstreamReq, this.credentials);
 
       const sentAt = performance.now();
@@ -446,13 +451,15 @@ export class Gateway {
         ctx.upstreamMs += performance.now() - sentAt;
         stats.ttftMs = stats.ttftMs ? stats.ttftMs + EWMA * (ctx.timings.upstreamHeaders - record.startedAt - stats.ttftMs) : ctx.timings.upstreamHeaders - record.startedAt;
         const parser = adapter.chat!.createStreamParser(deployment, ctx);
-        const canPass = passThrough && prepared.wireFormat === 'openai' && ctx.inboundFormat === 'openai' && !this.hooks.transformChunk.isUsed() && !this.hooks.streamEnd.isUsed();
+        const canPass = passThrough && sameFormat && !this.hooks.transformChunk.isUsed() && !this.hooks.streamEnd.isUsed();
         const stream = runStream(ctx, { hooks: this.hooks, deployment, parser, upstream: res, passThrough: canPass });
         return { kind: 'stream', stream: this.guardStream(ctx, stream, release, res) };
       }
       const text = await res.text();
       ctx.upstreamMs += performance.now() - sentAt;
-      let response = parseResponse(parseUpstreamJson(text));
+      const parsed = parseUpstreamJson(text);
+      let response = parseResponse(parsed);
+      if (sameFormat && ctx.inboundFormat !== 'openai' && !this.hooks.transformResponse.isUsed()) ctx.rawResponse = parsed;
       release(true);
       ctx.usage = (response as ChatCompletion).usage ?? null;
       if (ctx.usage) stats.minuteTokens += ctx.usage.total_tokens ?? 0;

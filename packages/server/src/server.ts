@@ -171,6 +171,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     sendJson(res, 200, m);
   };
 
+  // Inbound formats other than OpenAI's register here (see ./inbound/).
   handle('POST', '/chat/completions', chat);
   handle('POST', '/embeddings', embeddings);
   handle('GET', '/models', models);

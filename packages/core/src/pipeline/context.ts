@@ -60,6 +60,8 @@ export interface ContextInit {
   request: CanonicalRequest;
   headers?: Record<string, string | string[] | undefined>;
   inboundFormat?: string;
+  /** The body exactly as the client sent it, when its format is not OpenAI's. */
+  inboundBody?: unknown;
   signal?: AbortSignal;
   slots: Record<string, unknown>;
 }
@@ -83,6 +85,13 @@ export class RequestContext {
   /** Format the client spoke: 'openai', or e.g. 'anthropic' for /v1/messages. */
   readonly inboundFormat: string;
   readonly headers: Record<string, string | string[] | undefined>;
+  /** The client's own body when it spoke a non-OpenAI format (for lossless pass-through). */
+  readonly inboundBody: unknown;
+  /**
+   * The upstream's parsed answer, kept only when the upstream speaks the client's format and
+   * may be returned as is (non-streamed pass-through).
+   */
+  rawResponse: unknown = null;
   readonly signal: AbortSignal;
   /** The canonical request; taps may replace it (masking) before routing. */
   request: CanonicalRequest;
@@ -114,6 +123,9 @@ export class RequestContext {
   /** Plugin state, keys declared at start-up with gateway.declareSlot(). */
   readonly slots: Record<string, unknown>;
   private readonly controller = new AbortController();
+  private readonly initialRequest: CanonicalRequest;
+  /** Set by the core per attempt: may the adapter send `inboundBody` instead of translating? */
+  passThrough = false;
 
   constructor(init: ContextInit) {
     this.id = init.id;
@@ -122,7 +134,9 @@ export class RequestContext {
     this.operation = init.operation;
     this.inboundFormat = init.inboundFormat ?? 'openai';
     this.headers = init.headers ?? {};
+    this.inboundBody = init.inboundBody ?? null;
     this.request = init.request;
+    this.initialRequest = init.request;
     this.requestedModel = init.request.model;
     const chat = init.request as ChatCompletionRequest;
     this.stream = init.operation === 'chat' && chat.stream === true;
@@ -144,6 +158,11 @@ export class RequestContext {
   /** Time spent in Tollgate itself so far: elapsed minus time waiting on upstreams. */
   overheadMs(): number {
     return Math.max(0, this.elapsed() - this.upstreamMs);
+  }
+
+  /** True while no stage has replaced the canonical request. */
+  get requestUntouched(): boolean {
+    return this.request === this.initialRequest;
   }
 
   get chatRequest(): ChatCompletionRequest {

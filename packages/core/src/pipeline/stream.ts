@@ -64,8 +64,17 @@ export async function* runStream(ctx: RequestContext, o: StreamRunOptions): Asyn
     return out;
   };
 
+  const openaiWire = o.deployment.prepared.wireFormat === 'openai';
   for await (const ev of decode(o.upstream.body)) {
     if (ev.data === '[DONE]') continue;
+    if (passThrough && !openaiWire) {
+      // Same non-OpenAI format on both sides: every event is parsed for accounting, but the
+      // client gets the upstream's own event, unchanged.
+      const parsed = parser.event(ev);
+      if (parsed) for (const c of Array.isArray(parsed) ? parsed : [parsed]) emit(c);
+      yield sseEvent(ev.data, ev.event);
+      continue;
+    }
     if (passThrough) {
       if (hasNonNull(ev.data, '"usage"') || hasNonNull(ev.data, '"finish_reason"') || ev.data.includes('"error"')) {
         const parsed = parser.event(ev);
