@@ -29,7 +29,9 @@ export const mockAdapter: ProviderAdapter = {
   },
   chat: {
     buildRequest(request, d) {
-      return { method: 'POST', url: 'mock://local/chat/completions', headers: d.prepared.headers, body: JSON.stringify({ ...request, model: d.providerModel }) };
+      // Like every adapter, ask the upstream for usage on streams; the core strips it if the client did not ask.
+      const body = request.stream ? { ...request, model: d.providerModel, stream_options: { ...request.stream_options, include_usage: true } } : { ...request, model: d.providerModel };
+      return { method: 'POST', url: 'mock://local/chat/completions', headers: d.prepared.headers, body: JSON.stringify(body) };
     },
     parseResponse: parseOpenAIChatResponse,
     createStreamParser() {

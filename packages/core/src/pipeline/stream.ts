@@ -53,9 +53,10 @@ export async function* runStream(ctx: RequestContext, o: StreamRunOptions): Asyn
       const f = chunk.choices[i].finish_reason;
       if (f) ctx.finishReason = f;
     }
-    if (assembler) assembler.add(chunk);
     let out: ChatCompletionChunk | null = chunk;
     if (chunkTapped) out = hooks.transformChunk.call(chunk, ctx);
+    // The assembled answer is what the client received (after chunk taps).
+    if (assembler && out) assembler.add(out);
     if (out && stripUsage && out.usage !== undefined) {
       if (out.choices.length === 0) return null;
       out = { ...out };
@@ -104,7 +105,10 @@ export async function* runStream(ctx: RequestContext, o: StreamRunOptions): Asyn
   if (chunkTapped) {
     // Let a holding tap (a guardrail with a look-behind window) flush at the end.
     const flushed = hooks.transformChunk.call(null, ctx);
-    if (flushed) yield flushed;
+    if (flushed) {
+      if (assembler) assembler.add(flushed);
+      yield flushed;
+    }
   }
   if (!ctx.finishReason) {
     // The upstream closed without finishing: a cut stream is an error, never a silent end.

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { decodeNdjson, decodeSse, type FramedEvent } from '@tollgate/core';
+
+async function decode(parts: string[], d = decodeSse): Promise<FramedEvent[]> {
+  const enc = new TextEncoder();
+  const out: FramedEvent[] = [];
+  for await (const ev of d((async function* () { for (const p of parts) yield enc.encode(p); })())) out.push(ev);
+  return out;
+}
+
+describe('SSE decoder', () => {
+  it('reassembles events split at any byte', async () => {
+    const text = 'data: {"a":1}\n\nevent: message_delta\ndata: {"b":2}\n\n';
+    for (let cut = 1; cut < text.length; cut++) {
+      expect(await decode([text.slice(0, cut), text.slice(cut)])).toEqual([{ event: undefined, data: '{"a":1}' }, { event: 'message_delta', data: '{"b":2}' }]);
+    }
+  });
+
+  it('handles CRLF and CR line endings, comments, multi-line data and a missing final blank line', async () => {
+    expect(await decode([': ping\r\ndata: one\r\ndata: two\r\n\r\ndata: three\rdata: four\r\r', 'data: last'])).toEqual([
+      { event: undefined, data: 'one\ntwo' },
+      { event: undefined, data: 'three\nfour' },
+      { event: undefined, data: 'last' },
+    ]);
+  });
+
+  it('keeps multi-byte characters split across chunks intact', async () => {
+    const bytes = new TextEncoder().encode('data: héllo 👋\n\n');
+    const out: FramedEvent[] = [];
+    for await (const ev of decodeSse((async function* () { for (const b of bytes) yield new Uint8Array([b]); })())) out.push(ev);
+    expect(out).toEqual([{ event: undefined, data: 'héllo 👋' }]);
+  });
+});
+
+describe('NDJSON decoder', () => {
+  it('yields one event per line', async () => {
+    expect(await decode(['{"a":1}\n{"b"', ':2}\n\n{"c":3}'], decodeNdjson)).toEqual([{ data: '{"a":1}' }, { data: '{"b":2}' }, { data: '{"c":3}' }]);
+  });
+});
