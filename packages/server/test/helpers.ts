@@ -1,0 +1,22 @@
+import { pino } from 'pino';
+import { normalizeConfig, type Plugin } from '@tollgate/core';
+import { buildGateway, createTollgateServer, type TollgateServer } from '@tollgate/server';
+
+export const silent = pino({ level: 'silent' });
+
+export interface Running {
+  app: TollgateServer;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Start the reference server on 127.0.0.1 with a config object, as `tollgate start` would. */
+export async function startServer(raw: Record<string, unknown>, extraPlugins: Plugin[] = []): Promise<Running> {
+  const { config, warnings } = normalizeConfig(raw);
+  config.plugins = [...config.plugins, ...(extraPlugins as never[])];
+  const gateway = await buildGateway({ config, warnings, filepath: null, dir: process.cwd() }, { logger: silent });
+  const app = createTollgateServer(gateway, { requestLog: false });
+  const addr = await app.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${addr.port}`;
+  return { app, url, close: () => app.close(2000) };
+}
