@@ -178,10 +178,18 @@ export class Gateway {
   /** Called by adapter plugins: serve these provider ids with this adapter. */
   registerAdapter(adapter: ProviderAdapter): void {
     this.assertNotStarted('registerAdapter()');
-    for (const id of adapter.providers) this.adapters.set(id, adapter);
+    this.container.register(TOKENS.Adapter, { useValue: adapter });
+  }
+
+  /** Adapters registered in the container (by registerAdapter or directly), by provider id; later registrations win. */
+  private resolveAdapters(): void {
+    this.adapters.clear();
+    if (!this.container.isRegistered(TOKENS.Adapter, true)) return;
+    for (const adapter of this.container.resolveAll(TOKENS.Adapter)) for (const id of adapter.providers) this.adapters.set(id, adapter);
   }
 
   hasAdapter(provider: string): boolean {
+    if (!this.started) this.resolveAdapters();
     return this.adapters.has(provider);
   }
 
@@ -221,6 +229,7 @@ export class Gateway {
   /** Resolve adapters and prepare every deployment once. Fails naming what is missing. */
   async start(): Promise<this> {
     if (this.started) return this;
+    this.resolveAdapters();
     const dropParams = this.config.settings.drop_params === true;
     const missing: string[] = [];
     this.config.model_list.forEach((entry, i) => {

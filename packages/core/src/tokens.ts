@@ -5,6 +5,7 @@ import type { TollgateConfig } from './config/types.js';
 import type { Transport } from './transport/types.js';
 import type { CredentialsService } from './transport/credentials.js';
 import type { RouteRegistry } from './routes.js';
+import type { ProviderAdapter } from './adapter.js';
 
 /**
  * Explicit injection tokens: esbuild/vitest emit no decorator metadata, so nothing is resolved
@@ -17,4 +18,6 @@ export const TOKENS = {
   Transport: Symbol.for('tollgate.Transport') as InjectionToken<Transport>,
   Credentials: Symbol.for('tollgate.Credentials') as InjectionToken<CredentialsService>,
   Routes: Symbol.for('tollgate.Routes') as InjectionToken<RouteRegistry>,
+  /** Multi-registration: every ProviderAdapter registered in the container is served. */
+  Adapter: Symbol.for('tollgate.Adapter') as InjectionToken<ProviderAdapter>,
 } as const;

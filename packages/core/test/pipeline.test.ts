@@ -127,6 +127,33 @@ describe('pipeline', () => {
     expect(attempts).toEqual([['m#0:503', 'm#1:200'], ['bad#2:400']]);
   });
 
+  it('retries re-run transformRequest and send per attempt, never preRoute', async () => {
+    const counts = { preRoute: 0, transformRequest: 0, send: 0 };
+    const g = await gatewayWith([
+      { model_name: 'm', params: { model: 'mock/a', mock_fault: { status: 502 } } },
+      { model_name: 'm', params: { model: 'mock/b', mock_fault: { status: 503 } } },
+      { model_name: 'm', params: { model: 'mock/c' } },
+    ], [{
+      name: 'count',
+      apply(gw) {
+        gw.hooks.preRoute.tapPromise('count', async () => { counts.preRoute++; });
+        gw.hooks.transformRequest.tapPromise('count', async (r) => { counts.transformRequest++; return r; });
+        gw.hooks.send.tapPromise('count', async () => { counts.send++; });
+      },
+    }]);
+    await g.chat({ model: 'm', messages: [user('x')] });
+    expect(counts).toEqual({ preRoute: 1, transformRequest: 3, send: 3 });
+  });
+
+  it('a stream fails over to the next deployment before its first byte', async () => {
+    const g = await gatewayWith([
+      { model_name: 'm', params: { model: 'mock/a', mock_fault: { status: 503 } } },
+      { model_name: 'm', params: { model: 'mock/b', mock_response: 'second' } },
+    ]);
+    const chunks = await collect(await g.chat({ model: 'm', stream: true, messages: [user('x')] }));
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('second');
+  });
+
   it('honours the attemptFailed decision of a routing plugin', async () => {
     const g = await gatewayWith([{ model_name: 'm', params: { model: 'mock/a', mock_fault: { status: 429, times: 2 } } }], [{
       name: 'retry', apply(gw) { gw.hooks.attemptFailed.tap('retry', (e) => (e.status === 429 ? 'retry' : 'stop')); },
@@ -265,6 +292,15 @@ describe('plugins', () => {
     await expect(g.use({ name: 'future', meta: { core: '^2.0.0' }, apply() {} })).rejects.toThrow('supports @tollgate/core ^2.0.0');
     await g.use({ name: 'base', apply() {} });
     await expect(g.use({ name: 'needs', meta: { dependencies: ['base'] }, apply() {} })).resolves.toBe(g);
+  });
+
+  it('serves adapters registered straight into the DI container', async () => {
+    const { Gateway, TOKENS } = await import('@tollgate/core');
+    const { mockAdapter } = await import('@tollgate/adapter-mock');
+    const g = new Gateway({ config: { model_list: [{ model_name: 'm', params: { model: 'fake/x' } }] } });
+    await g.use({ name: 'di', apply(gw) { gw.container.register(TOKENS.Adapter, { useValue: { ...mockAdapter, providers: ['fake'] } }); } });
+    await g.start();
+    expect((await g.chat({ model: 'm', messages: [user('via DI')] })).choices[0].message.content).toBe('via DI');
   });
 
   it('fails start-up naming the package to install when a provider has no adapter', async () => {
