@@ -468,7 +468,10 @@ export class Gateway {
       ctx.upstreamMs += performance.now() - sentAt;
       const parsed = parseUpstreamJson(text);
       let response = parseResponse(parsed);
-      if (sameFormat && ctx.inboundFormat !== 'openai' && !this.hooks.transformResponse.isUsed()) ctx.rawResponse = parsed;
+      if (sameFormat && !this.hooks.transformResponse.isUsed()) {
+        ctx.rawResponse = parsed;
+        ctx.rawResponseText = text;
+      }
       release(true);
       ctx.usage = (response as ChatCompletion).usage ?? null;
       if (ctx.usage) stats.minuteTokens += ctx.usage.total_tokens ?? 0;

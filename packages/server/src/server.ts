@@ -126,7 +126,8 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     try {
       const result = await gateway.execute(ctx);
       if (result.kind === 'response') {
-        sendJson(res, 200, result.response, tollgateHeaders(ctx));
+        // Same wire format and nothing rewrote the answer: the upstream's text goes out as is.
+        sendJson(res, 200, ctx.rawResponseText ?? result.response, tollgateHeaders(ctx));
         logRequest(ctx, 200);
         return;
       }

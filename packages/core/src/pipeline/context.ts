@@ -92,6 +92,8 @@ export class RequestContext {
    * may be returned as is (non-streamed pass-through).
    */
   rawResponse: unknown = null;
+  /** The upstream's body text for `rawResponse`, so a same-format answer is written without re-serializing. */
+  rawResponseText: string | null = null;
   readonly signal: AbortSignal;
   /** The canonical request; taps may replace it (masking) before routing. */
   request: CanonicalRequest;
