@@ -96,6 +96,7 @@ export class Gateway {
   private readonly deployments: Deployment[] = [];
   private readonly pluginNames = new Set<string>();
   private readonly slotTemplate: Record<string, unknown> = {};
+  private readonly slotFactories: Array<[string, () => unknown]> = [];
   private readonly pending = new Set<Promise<void>>();
   private readonly pluginDir: string;
   private started = false;
@@ -163,7 +164,8 @@ export class Gateway {
     for (const dep of p.meta?.dependencies ?? []) {
       if (!this.pluginNames.has(dep)) throw new ConfigError(`Plugin "${p.name}" needs plugin "${dep}" registered before it.`);
     }
-    opts = opts ?? {};
+    // ajv fills schema defaults in place: work on a copy of the caller's options.
+    opts = opts === undefined ? {} : structuredClone(opts);
     if (p.schema) {
       const validate = compileSchema(p.schema);
       if (!validate(opts)) {
@@ -209,11 +211,19 @@ export class Gateway {
     this.config.model_list.push(entry);
   }
 
-  /** Declare per-request plugin state; every context gets the key up front (stable shape). */
-  declareSlot<T>(name: string, initial: T): Slot<T> {
+  /**
+   * Declare per-request plugin state; every context gets the key up front (stable shape). Pass a
+   * function to build a fresh object per request (an object given as is would be shared).
+   */
+  declareSlot<T>(name: string, initial: T | (() => T)): Slot<T> {
     this.assertNotStarted('declareSlot()');
     if (name in this.slotTemplate) throw new ConfigError(`Slot "${name}" is declared twice.`);
-    this.slotTemplate[name] = initial;
+    if (typeof initial === 'function') {
+      this.slotTemplate[name] = undefined;
+      this.slotFactories.push([name, initial as () => unknown]);
+    } else {
+      this.slotTemplate[name] = initial;
+    }
     return {
       name,
       get: (ctx) => ctx.slots[name] as T,
@@ -300,7 +310,7 @@ export class Gateway {
   chat(request: ChatCompletionRequest, options?: RequestOptions): Promise<ChatCompletion | AsyncIterable<ChatCompletionChunk>>;
   async chat(request: ChatCompletionRequest, options: RequestOptions = {}): Promise<ChatCompletion | AsyncIterable<ChatCompletionChunk>> {
     const ctx = this.createContext('chat', request, options);
-    const result = await this.execute(ctx, { passThrough: false });
+    const result = await this.execute(ctx);
     if (result.kind === 'response') return result.response as ChatCompletion;
     return result.stream as AsyncIterable<ChatCompletionChunk>;
   }
@@ -313,6 +323,8 @@ export class Gateway {
 
   createContext(operation: Operation, request: CanonicalRequest, options: RequestOptions = {}): RequestContext {
     if (!this.started) throw new ConfigError('Call gateway.start() before sending requests.');
+    const slots = { ...this.slotTemplate };
+    for (let i = 0; i < this.slotFactories.length; i++) slots[this.slotFactories[i][0]] = this.slotFactories[i][1]();
     return new RequestContext({
       id: options.id ?? generateRequestId(),
       operation,
@@ -321,7 +333,7 @@ export class Gateway {
       inboundFormat: options.inboundFormat,
       inboundBody: options.inboundBody,
       signal: options.signal,
-      slots: { ...this.slotTemplate },
+      slots,
     });
   }
 
@@ -333,6 +345,8 @@ export class Gateway {
    * `account` runs exactly once per request, after the answer is handed over.
    */
   async execute(ctx: RequestContext, opts: { passThrough?: boolean } = {}): Promise<ExecuteResult> {
+    // passThrough: a server may take same-format upstream events as ready SSE text (strings);
+    // in-code callers get chunk objects only.
     this.counters.requests++;
     this.inFlight++;
     let handedStream = false;
@@ -361,7 +375,7 @@ export class Gateway {
       ctx.modelGroup = group;
       const plan = (h.route.isUsed() ? await h.route.promise(group, ctx) : undefined) || (group.deployments as Deployment[]);
       ctx.timings.routed = ctx.elapsed();
-      const result = await this.attemptAll(ctx, plan, opts.passThrough !== false);
+      const result = await this.attemptAll(ctx, plan, opts.passThrough === true);
       if (result.kind === 'stream') handedStream = true;
       return result;
     } catch (err) {

@@ -22,6 +22,10 @@ export const REDACT_PATHS = [
   '*.master_key',
   'database_url',
   '*.database_url',
+  'redis_password',
+  '*.redis_password',
+  'client_secret',
+  '*.client_secret',
   'private_key',
   '*.private_key',
 ];

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,20 +17,53 @@ export function pluginSpecName(spec: PluginSpec): { name: string; options: Recor
  * with `apply`, or a factory function returning a plugin.
  */
 export async function importPlugin(name: string, fromDir: string): Promise<Plugin> {
-  const require = createRequire(path.join(fromDir, '__tollgate_config__.js'));
-  let resolved: string;
-  try {
-    resolved = require.resolve(name);
-  } catch {
-    // ESM-only packages without a "require" export condition: try the import condition by path.
-    if (name.startsWith('.') || path.isAbsolute(name)) resolved = path.resolve(fromDir, name);
-    else {
-      throw new ConfigError(`Plugin "${name}" is not installed (resolved from ${fromDir}). Install it: pnpm add ${name}`);
-    }
-  }
+  const resolved = resolvePlugin(name, fromDir);
   const mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
   const exported = mod.default ?? mod.plugin ?? mod;
   return instantiate(exported, name);
+}
+
+function resolvePlugin(name: string, fromDir: string): string {
+  if (name.startsWith('.') || path.isAbsolute(name)) return path.resolve(fromDir, name);
+  try {
+    return createRequire(path.join(fromDir, '__tollgate_config__.js')).resolve(name);
+  } catch {
+    // An ESM-only package exports only the "import" condition, which require.resolve cannot see.
+    const found = findEsmEntry(name, fromDir);
+    if (found) return found;
+    throw new ConfigError(`Plugin "${name}" is not installed (resolved from ${fromDir}). Install it: pnpm add ${name}`);
+  }
+}
+
+/** Walk up node_modules folders and read the package's "import" entry point. */
+function findEsmEntry(name: string, fromDir: string): string | undefined {
+  for (let dir = path.resolve(fromDir); ; dir = path.dirname(dir)) {
+    const pkgDir = path.join(dir, 'node_modules', name);
+    const manifest = path.join(pkgDir, 'package.json');
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown; module?: string; main?: string };
+      const entry = importEntry(pkg.exports) ?? pkg.module ?? pkg.main ?? 'index.js';
+      return path.join(pkgDir, entry);
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+function importEntry(exports: unknown): string | undefined {
+  if (typeof exports === 'string') return exports;
+  if (!exports || typeof exports !== 'object') return undefined;
+  const e = exports as Record<string, unknown>;
+  const root = '.' in e ? e['.'] : e;
+  if (typeof root === 'string') return root;
+  if (!root || typeof root !== 'object') return undefined;
+  const r = root as Record<string, unknown>;
+  for (const cond of ['import', 'node', 'default']) {
+    const v = r[cond];
+    if (typeof v === 'string') return v;
+    const nested = importEntry(v);
+    if (nested) return nested;
+  }
+  return undefined;
 }
 
 function instantiate(exported: unknown, name: string): Plugin {

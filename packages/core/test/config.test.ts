@@ -40,6 +40,14 @@ settings:
     expect(normalizeConfig({ settings: { master_key: '${MK:-sk-default}' } }, {}).config.settings.master_key).toBe('sk-default');
   });
 
+  it('does not require variables that only ignored keys refer to, and lists every missing one at once', () => {
+    const { warnings } = normalizeConfig({ router_settings: { redis_password: 'os.environ/REDIS_PASSWORD' } }, {});
+    expect(warnings[0]).toContain('router_settings.redis_password');
+    expect(() => normalizeConfig({ model_list: [{ model_name: 'a', params: { model: 'openai/a', api_key: 'os.environ/K1', api_base: 'os.environ/B1' } }] }, {})).toThrow(
+      'Environment variables are not set: K1 is not set (referenced at model_list[0].params.api_key); B1 is not set (referenced at model_list[0].params.api_base).',
+    );
+  });
+
   it('reports validation errors with the path of the offending field', () => {
     const raw = {
       model_list: [

@@ -124,7 +124,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     const ctx = gateway.createContext('chat', body, { id: requestId, headers: req.headers });
     bindAbort(res, ctx);
     try {
-      const result = await gateway.execute(ctx);
+      const result = await gateway.execute(ctx, { passThrough: true });
       if (result.kind === 'response') {
         // Same wire format and nothing rewrote the answer: the upstream's text goes out as is.
         sendJson(res, 200, ctx.rawResponseText ?? result.response, tollgateHeaders(ctx));
@@ -158,14 +158,12 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   };
 
   const models: Handler = async (req, res) => {
-    if (!isMasterKey(masterKey, req.headers)) {
-      sendError(res, new GatewayError(401, 'authentication_error', 'Invalid or missing API key.', { code: 'invalid_api_key' }));
-      return;
-    }
+    if (!isMasterKey(masterKey, req.headers)) throw new GatewayError(401, 'authentication_error', 'Invalid or missing API key.', { code: 'invalid_api_key' });
     sendJson(res, 200, gateway.models());
   };
 
   const model: Handler = async (req, res) => {
+    if (!isMasterKey(masterKey, req.headers)) throw new GatewayError(401, 'authentication_error', 'Invalid or missing API key.', { code: 'invalid_api_key' });
     const id = decodeURIComponent((req.url ?? '').split('?')[0].replace(/^(\/v1)?\/models\//, ''));
     const m = gateway.models().data.find((x) => x.id === id);
     if (!m) throw new GatewayError(404, 'invalid_request_error', `The model \`${id}\` does not exist.`, { code: 'model_not_found', param: 'model' });

@@ -77,7 +77,8 @@ export const chatRequestSchema = {
     user: { type: 'string' },
     parallel_tool_calls: { type: 'boolean' },
     reasoning_effort: { enum: ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', null] },
-    metadata: { type: ['object', 'null'], additionalProperties: { type: 'string' } },
+    // OpenAI allows string values only; LiteLLM clients send richer metadata (tags arrays), so any object passes.
+    metadata: { type: ['object', 'null'] },
     tools: {
       type: 'array',
       items: {

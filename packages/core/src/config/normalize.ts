@@ -46,7 +46,9 @@ export function normalizeConfig(raw: unknown, env: NodeJS.ProcessEnv = process.e
     env = { ...env };
     for (const [k, v] of Object.entries(envVars as Obj)) if (env[k] === undefined) env[k] = String(v);
   }
-  const src = resolveEnv(raw, env) as Obj;
+  // Environment references are resolved after unknown keys are set aside: a variable that only
+  // a key Tollgate ignores refers to (LiteLLM's redis_password, say) need not be set.
+  const src = raw as Obj;
 
   const config: TollgateConfig = {
     model_list: [],
@@ -83,11 +85,17 @@ export function normalizeConfig(raw: unknown, env: NodeJS.ProcessEnv = process.e
 
   const routerSettings = src.router_settings as Obj | undefined;
   if (routerSettings) Object.assign(config.router, routerSettings);
-  for (const k of Object.keys(config.router)) if (!ROUTER_KEYS.has(k)) unknown.push(`${routerSettings && k in routerSettings ? 'router_settings' : 'router'}.${k}`);
+  for (const k of Object.keys(config.router)) {
+    if (ROUTER_KEYS.has(k)) continue;
+    unknown.push(`${routerSettings && k in routerSettings ? 'router_settings' : 'router'}.${k}`);
+    delete config.router[k];
+  }
 
   fold(src.litellm_settings, 'litellm_settings', LITELLM_SETTINGS, config, unknown);
   fold(src.general_settings, 'general_settings', GENERAL_SETTINGS, config, unknown);
 
+  const resolved = resolveEnv(config, env) as TollgateConfig;
+  Object.assign(config, resolved);
   if (!validate(config)) {
     const lines = describeErrors(validate.errors).map((l) => l.replace(/^model_list\[(\d+)\]\.params/, (m, i) => rename(src, Number(i), m)));
     throw new ConfigError(`Invalid config: ${lines.join('; ')}`);

@@ -1,0 +1,199 @@
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { createLogger, loadConfig, type LoadedConfig } from '@tollgate/core';
+import { buildGateway, createTollgateServer, type TollgateServer } from '@tollgate/server';
+import { startMockOpenAI, type MockOpenAIServer } from '@tollgate/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The LiteLLM config is loaded unchanged; only the environment it references points at local
+// strict mock servers (two Azure regions, one OpenAI-compatible host) instead of the internet.
+const CONFIG = fileURLToPath(new URL('../config.yaml', import.meta.url));
+const MASTER_KEY = 'sk-litellm-master-1234';
+const API_VERSION = '2024-10-21';
+const USER = [{ role: 'user' as const, content: 'ping' }];
+
+let euAzure: MockOpenAIServer;
+let usAzure: MockOpenAIServer;
+let openaiHost: MockOpenAIServer;
+let loaded: LoadedConfig;
+let app: TollgateServer;
+let baseURL: string;
+
+const client = (apiKey = MASTER_KEY, extra: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}) =>
+  new OpenAI({ apiKey, baseURL, maxRetries: 0, ...extra });
+
+beforeAll(async () => {
+  euAzure = await startMockOpenAI({ flavor: 'azure', apiKey: 'azure-eu-key', azureDeployments: ['gpt-4o-eu'], azureApiVersions: [API_VERSION], replyText: 'from azure eu' });
+  usAzure = await startMockOpenAI({ flavor: 'azure', apiKey: 'azure-us-key', azureDeployments: ['gpt-4o-us'], azureApiVersions: [API_VERSION], replyText: 'from azure us' });
+  openaiHost = await startMockOpenAI({ apiKey: 'sk-openai-test' });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AZURE_EUROPE_API_BASE: euAzure.url,
+    AZURE_EUROPE_API_KEY: 'azure-eu-key',
+    AZURE_US_API_BASE: usAzure.url,
+    AZURE_US_API_KEY: 'azure-us-key',
+    OPENAI_API_BASE: `${openaiHost.url}/v1`,
+    OPENAI_API_KEY: 'sk-openai-test',
+    VLLM_API_BASE: `${openaiHost.url}/v1`,
+    VLLM_API_KEY: 'sk-openai-test',
+    REDIS_PASSWORD: 'not-used-by-tollgate',
+    LITELLM_MASTER_KEY: MASTER_KEY,
+    DATABASE_URL: 'postgresql://litellm:secret@localhost:5432/litellm',
+  };
+  delete env.REDIS_HOST;
+  delete env.REDIS_PORT;
+  loaded = await loadConfig(CONFIG, { env });
+  const gateway = await buildGateway(loaded, { logger: createLogger({ level: 'silent' }) });
+  app = createTollgateServer(gateway, { requestLog: false });
+  const addr = await app.listen(0);
+  baseURL = `http://127.0.0.1:${addr.port}/v1`;
+});
+
+afterAll(async () => {
+  await app?.close(1000);
+  await Promise.all([euAzure?.close(), usAzure?.close(), openaiHost?.close()]);
+});
+
+describe('loading an unchanged LiteLLM config.yaml', () => {
+  it('folds litellm_params into params and resolves every os.environ/ reference', () => {
+    const list = loaded.config.model_list;
+    expect(list.map((m) => [m.model_name, m.params.model])).toEqual([
+      ['gpt-4o', 'azure/gpt-4o-eu'],
+      ['gpt-4o', 'azure/gpt-4o-us'],
+      ['gpt-4o', 'openai/gpt-4o'],
+      ['gpt-4o-mini', 'openai/gpt-4o-mini'],
+      ['llama-3.1-8b', 'hosted_vllm/meta-llama/Llama-3.1-8B-Instruct'],
+      ['text-embedding-3-small', 'openai/text-embedding-3-small'],
+    ]);
+    expect(list[0]).toEqual({
+      model_name: 'gpt-4o',
+      params: { model: 'azure/gpt-4o-eu', api_base: euAzure.url, api_key: 'azure-eu-key', api_version: API_VERSION, rpm: 600, tpm: 150000, order: 1 },
+      model_info: { id: 'gpt-4o-azure-eu', base_model: 'azure/gpt-4o' },
+    });
+    expect(list[2].params).toMatchObject({ api_base: `${openaiHost.url}/v1`, api_key: 'sk-openai-test', order: 2, timeout: 300, stream_timeout: 60 });
+  });
+
+  it('maps router_settings, litellm_settings and general_settings onto router and settings', () => {
+    expect(loaded.config.router).toMatchObject({
+      routing_strategy: 'usage-based-routing-v2',
+      num_retries: 2,
+      timeout: 30,
+      fallbacks: [{ 'gpt-4o': ['gpt-4o-mini'] }],
+    });
+    expect(loaded.config.settings).toEqual({
+      drop_params: true,
+      request_timeout: 600,
+      master_key: MASTER_KEY,
+      database_url: 'postgresql://litellm:secret@localhost:5432/litellm',
+    });
+    expect(loaded.config.plugins).toEqual([]);
+  });
+
+  it('keeps router keys it does not use (and their secrets) out of the loaded config', () => {
+    expect(loaded.config.router).not.toHaveProperty('redis_host');
+    expect(loaded.config.router).not.toHaveProperty('redis_password');
+  });
+
+  it('warns once, listing every key Tollgate does not use', () => {
+    expect(loaded.warnings).toEqual([
+      'Config keys Tollgate does not use (ignored): ' +
+        [
+          'router_settings.allowed_fails',
+          'router_settings.cooldown_time',
+          'router_settings.redis_host',
+          'router_settings.redis_port',
+          'router_settings.redis_password',
+          'litellm_settings.set_verbose',
+          'litellm_settings.json_logs',
+          'litellm_settings.success_callback',
+          'litellm_settings.failure_callback',
+          'general_settings.store_model_in_db',
+          'general_settings.proxy_batch_write_at',
+          'general_settings.alerting',
+        ].join(', '),
+    ]);
+  });
+});
+
+describe('serving it to the official openai client', () => {
+  it('answers a chat from the first deployment by order (Azure EU), with the api_version and key of that deployment', async () => {
+    const { data, response } = await client().chat.completions.create({ model: 'gpt-4o', messages: USER }).withResponse();
+    expect(data.choices[0].message.content).toBe('from azure eu');
+    expect(response.headers.get('x-tollgate-deployment-id')).toBe('gpt-4o-azure-eu');
+    const upstream = euAzure.requests.at(-1)!;
+    expect(upstream.path).toBe('/openai/deployments/gpt-4o-eu/chat/completions');
+    expect(upstream.query['api-version']).toBe(API_VERSION);
+    expect(upstream.headers['api-key']).toBe('azure-eu-key');
+    expect(upstream.headers.authorization).toBeUndefined();
+  });
+
+  it('streams a chat from an OpenAI deployment, without the usage chunk the client did not ask for', async () => {
+    const stream = await client().chat.completions.create({ model: 'gpt-4o-mini', messages: USER, stream: true });
+    let text = '';
+    let usageChunks = 0;
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      if (chunk.usage) usageChunks++;
+    }
+    expect(text).toBe('echo: ping');
+    expect(finish).toBe('stop');
+    expect(usageChunks).toBe(0);
+    const upstream = openaiHost.requests.at(-1)!;
+    expect(upstream.path).toBe('/v1/chat/completions');
+    expect(upstream.headers.authorization).toBe('Bearer sk-openai-test');
+    expect(upstream.body).toMatchObject({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true } });
+  });
+
+  it('streams from the Azure deployment too', async () => {
+    const stream = await client().chat.completions.create({ model: 'gpt-4o', messages: USER, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(text).toBe('from azure eu');
+  });
+
+  it('fails over to the next deployment of the group when one answers 503', async () => {
+    euAzure.setNext({ kind: 'status', status: 503 });
+    const { data, response } = await client().chat.completions.create({ model: 'gpt-4o', messages: USER }).withResponse();
+    expect(data.choices[0].message.content).toBe('from azure us');
+    expect(response.headers.get('x-tollgate-deployment-id')).toBe('gpt-4o-azure-us');
+    expect(response.headers.get('x-tollgate-attempts')).toBe('2');
+  });
+
+  it('drops a param the provider does not support, as litellm_settings.drop_params asks, and says so', async () => {
+    const body = { model: 'gpt-4o-mini', messages: USER, top_k: 5 } as OpenAI.ChatCompletionCreateParamsNonStreaming;
+    const { data, response } = await client().chat.completions.create(body).withResponse();
+    expect(data.choices[0].message.content).toBe('echo: ping');
+    expect(response.headers.get('x-tollgate-warnings')).toMatch(/top_k/);
+    expect(openaiHost.requests.at(-1)!.body).not.toHaveProperty('top_k');
+  });
+
+  it('serves the self-hosted vLLM and the embeddings deployments', async () => {
+    const chat = await client().chat.completions.create({ model: 'llama-3.1-8b', messages: USER });
+    expect(chat.choices[0].message.content).toBe('echo: ping');
+    expect(openaiHost.requests.at(-1)!.body.model).toBe('meta-llama/Llama-3.1-8B-Instruct');
+    const emb = await client().embeddings.create({ model: 'text-embedding-3-small', input: 'hello' });
+    expect(emb.data).toHaveLength(1);
+    expect(emb.data[0].embedding.length).toBeGreaterThan(0);
+  });
+
+  it('lists the model groups, one per model_name', async () => {
+    const models = await client().models.list();
+    expect(models.data.map((m) => m.id)).toEqual(['gpt-4o', 'gpt-4o-mini', 'llama-3.1-8b', 'text-embedding-3-small']);
+  });
+
+  it('refuses a request without the master key, and one with a wrong key, as AuthenticationError', async () => {
+    const before = euAzure.requests.length;
+    const noKey = client('unused', { defaultHeaders: { authorization: null } });
+    const missing = await noKey.chat.completions.create({ model: 'gpt-4o', messages: USER }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((missing as Error).message).toMatch(/Missing API key/);
+    const wrong = client('sk-not-the-master-key');
+    const err = await wrong.chat.completions.create({ model: 'gpt-4o', messages: USER, stream: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((err as InstanceType<typeof OpenAI.AuthenticationError>).status).toBe(401);
+    expect((err as Error).message).toMatch(/Invalid API key/);
+    expect(euAzure.requests.length).toBe(before);
+  });
+});
