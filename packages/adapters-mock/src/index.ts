@@ -4,7 +4,7 @@ import {
   parseOpenAIEmbeddingResponse,
   ApiError,
   errorFromStatus,
-  type Plugin,
+  adapterPlugin,
   type ProviderAdapter,
 } from '@tollgate/core';
 import { MockTransport, mockSettings } from './mock.js';
@@ -53,12 +53,6 @@ export const mockAdapter: ProviderAdapter = {
   },
 };
 
-const plugin: Plugin = {
-  name: '@tollgate/adapter-mock',
-  meta: { core: '^0.1.0' },
-  apply(gateway) {
-    gateway.registerAdapter(mockAdapter);
-  },
-};
+const plugin = adapterPlugin('@tollgate/adapter-mock', mockAdapter);
 export default plugin;
 export { plugin as mockPlugin };

@@ -1,4 +1,4 @@
-import type { Plugin } from '@tollgate/core';
+import { adapterPlugin } from '@tollgate/core';
 import { openaiAdapter } from './adapter.js';
 
 export { openaiAdapter, cleanMessages } from './adapter.js';
@@ -7,12 +7,6 @@ export { entraAuthorizer, type EntraOptions } from './entra.js';
 export { OPENAI_COMPATIBLE_HOSTS, HOST_ALIASES, type OpenAICompatibleHost } from './hosts.js';
 
 /** Registers OpenAI, Azure OpenAI and every OpenAI-compatible host of the table. */
-const plugin: Plugin = {
-  name: '@tollgate/adapter-openai',
-  meta: { core: '^0.1.0' },
-  apply(gateway) {
-    gateway.registerAdapter(openaiAdapter);
-  },
-};
+const plugin = adapterPlugin('@tollgate/adapter-openai', openaiAdapter);
 export default plugin;
 export { plugin as openaiPlugin };

@@ -47,3 +47,14 @@ export function satisfiesRange(version: string, range: string): boolean {
     }),
   );
 }
+
+/** The plugin an adapter package exports: registers one adapter, nothing else. */
+export function adapterPlugin(name: string, adapter: import('./adapter.js').ProviderAdapter, core = '^0.1.0'): Plugin {
+  return {
+    name,
+    meta: { core },
+    apply(gateway) {
+      gateway.registerAdapter(adapter);
+    },
+  };
+}
