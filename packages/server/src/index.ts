@@ -3,3 +3,4 @@ export { buildGateway, buildGatewayFromFile, PROVIDER_PACKAGES } from './build.j
 export { masterKeyAuth, presentedKey, isMasterKey } from './auth.js';
 export { readBody, readJson, sendJson, sendError } from './http.js';
 export { validateChat, validateEmbeddings, chatRequestSchema, embeddingRequestSchema } from './validate.js';
+export { registerAnthropicInbound, type AnthropicInboundOptions } from './inbound/anthropic.js';

@@ -13,6 +13,7 @@ import {
 import { drain, readJson, sendError, sendJson } from './http.js';
 import { validateChat, validateEmbeddings } from './validate.js';
 import { isMasterKey } from './auth.js';
+import { registerAnthropicInbound } from './inbound/anthropic.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -171,6 +172,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   };
 
   // Inbound formats other than OpenAI's register here (see ./inbound/).
+  registerAnthropicInbound({ handle }, gateway, { bodyLimit });
   handle('POST', '/chat/completions', chat);
   handle('POST', '/embeddings', embeddings);
   handle('GET', '/models', models);

@@ -1,0 +1,104 @@
+import {
+  upstreamFormatError,
+  type ChatCompletion,
+  type FinishReason,
+  type ResponseMessage,
+  type ThinkingBlock,
+  type ToolCall,
+  type Usage,
+} from '@tollgate/core';
+import { JSON_TOOL_NAME, type JsonMode } from './tools.js';
+import type { AnthropicMessage, AnthropicUsage, StopReason } from './types.js';
+
+const STOP_REASONS: Readonly<Record<StopReason, FinishReason>> = {
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  pause_turn: 'stop',
+  max_tokens: 'length',
+  model_context_window_exceeded: 'length',
+  tool_use: 'tool_calls',
+  refusal: 'content_filter',
+};
+
+export function mapStopReason(reason: string | null | undefined): FinishReason {
+  return (reason && STOP_REASONS[reason as StopReason]) || 'stop';
+}
+
+/**
+ * Anthropic counts cached input apart from `input_tokens`; OpenAI's prompt_tokens includes it. As
+ * LiteLLM does: prompt = input + cache_read + cache_creation, cached_tokens = cache_read.
+ */
+export function toOpenAIUsage(u: Partial<AnthropicUsage> | null | undefined): Usage {
+  const input = u?.input_tokens ?? 0;
+  const read = u?.cache_read_input_tokens ?? 0;
+  const creation = u?.cache_creation_input_tokens ?? 0;
+  const completion = u?.output_tokens ?? 0;
+  const prompt = input + read + creation;
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: read, cache_creation_tokens: creation },
+  };
+}
+
+/** The JSON tool's input as the message content (a wrapped non-object schema is unwrapped). */
+export function jsonContent(input: unknown, mode: JsonMode): string {
+  if (mode.wrapped && input && typeof input === 'object' && 'values' in input) return JSON.stringify((input as { values: unknown }).values);
+  return JSON.stringify(input ?? {});
+}
+
+export interface ParseOptions {
+  jsonMode?: JsonMode | null;
+}
+
+/** Anthropic Message -> OpenAI ChatCompletion (one choice). */
+export function anthropicToOpenAI(body: unknown, options: ParseOptions = {}): ChatCompletion {
+  const msg = body as AnthropicMessage;
+  if (!msg || typeof msg !== 'object' || !Array.isArray(msg.content)) throw upstreamFormatError('a message without content');
+  const text: string[] = [];
+  const reasoning: string[] = [];
+  const thinking: ThinkingBlock[] = [];
+  const toolCalls: ToolCall[] = [];
+  let json: string | undefined;
+  for (const block of msg.content) {
+    switch (block.type) {
+      case 'text':
+        text.push((block as { text: string }).text);
+        break;
+      case 'thinking': {
+        const b = block as { thinking: string; signature: string };
+        reasoning.push(b.thinking);
+        thinking.push({ type: 'thinking', thinking: b.thinking, signature: b.signature });
+        break;
+      }
+      case 'redacted_thinking':
+        thinking.push({ type: 'redacted_thinking', data: (block as { data: string }).data });
+        break;
+      case 'tool_use': {
+        const b = block as { id: string; name: string; input: unknown };
+        if (options.jsonMode && b.name === JSON_TOOL_NAME && json === undefined) json = jsonContent(b.input, options.jsonMode);
+        else toolCalls.push({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } });
+        break;
+      }
+      default:
+        // Server-tool blocks (web search results, ...) have no OpenAI counterpart.
+        break;
+    }
+  }
+  const message: ResponseMessage = { role: 'assistant', content: json ?? (text.length ? text.join('') : null) };
+  if (reasoning.length) message.reasoning_content = reasoning.join('');
+  if (thinking.length) message.thinking_blocks = thinking;
+  if (toolCalls.length) message.tool_calls = toolCalls;
+  let finish = mapStopReason(msg.stop_reason);
+  // The JSON tool was the answer, not a call the client has to run.
+  if (json !== undefined && !toolCalls.length && finish === 'tool_calls') finish = 'stop';
+  return {
+    id: msg.id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: msg.model,
+    choices: [{ index: 0, message, finish_reason: finish, logprobs: null }],
+    usage: toOpenAIUsage(msg.usage),
+  };
+}

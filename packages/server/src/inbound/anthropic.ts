@@ -1,0 +1,75 @@
+/**
+ * The Anthropic-format inbound API: `POST /v1/messages` and `POST /v1/messages/count_tokens`.
+ * Requests are translated to the canonical request at this edge, so every plugin sees one shape;
+ * an Anthropic upstream gets the client's own body (lossless pass-through, decided by the core).
+ */
+import { AuthenticationError, ModelNotFoundError, toGatewayError, type ChatCompletion, type Gateway, type RequestContext } from '@tollgate/core';
+import { isMasterKey } from '../auth.js';
+import { readJson, sendJson } from '../http.js';
+import { tollgateHeaders, writeSse, type Handler, type TollgateServer } from '../server.js';
+import { sendAnthropicError } from './anthropic-errors.js';
+import { AnthropicEventEncoder, anthropicErrorEvent } from './anthropic-stream.js';
+import { anthropicToCanonical, canonicalToAnthropic, estimateInputTokens } from './anthropic-translate.js';
+
+export interface AnthropicInboundOptions {
+  /** Request body limit in bytes. */
+  bodyLimit: number;
+}
+
+export function registerAnthropicInbound(app: Pick<TollgateServer, 'handle'>, gateway: Gateway, options: AnthropicInboundOptions): void {
+  const log = gateway.logger;
+
+  const logRequest = (ctx: RequestContext, status: number): void => {
+    const line = { requestId: ctx.id, inbound: 'anthropic', model: ctx.requestedModel, deployment: ctx.deployment?.id, status, outcome: ctx.outcome, stream: ctx.stream, passThrough: ctx.passThrough, err: ctx.error?.message };
+    if (status >= 500) log.error(line, 'request failed');
+    else if (status >= 400) log.warn(line, 'request refused');
+    else log.info(line, 'request');
+  };
+
+  const messages: Handler = async (req, res, requestId) => {
+    let ctx: RequestContext | null = null;
+    try {
+      const body = await readJson(req, options.bodyLimit);
+      const { request, warnings } = anthropicToCanonical(body);
+      ctx = gateway.createContext('chat', request, { id: requestId, headers: req.headers, inboundFormat: 'anthropic', inboundBody: body });
+      ctx.warnings.push(...warnings);
+      const c = ctx;
+      // A client that goes away aborts the upstream call.
+      res.on('close', () => { if (!res.writableFinished) c.abort(); });
+      // passThrough: an Anthropic upstream's stream events come back as ready SSE text.
+      const result = await gateway.execute(ctx, { passThrough: true });
+      if (result.kind === 'response') {
+        // Same format upstream: its own answer as received; otherwise translate the canonical one.
+        sendJson(res, 200, ctx.rawResponseText ?? canonicalToAnthropic(result.response as ChatCompletion), tollgateHeaders(ctx));
+        logRequest(ctx, 200);
+        return;
+      }
+      res.writeHead(200, { ...tollgateHeaders(ctx), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      res.flushHeaders();
+      // Anthropic streams end with message_stop, never `[DONE]`.
+      await writeSse(res, new AnthropicEventEncoder(ctx.requestedModel).wrap(result.stream), undefined, anthropicErrorEvent, '');
+      logRequest(ctx, 200);
+    } catch (err) {
+      const e = toGatewayError(err);
+      sendAnthropicError(res, e, ctx ? tollgateHeaders(ctx) : { 'x-request-id': requestId });
+      if (ctx) logRequest(ctx, e.status);
+    }
+  };
+
+  const countTokens: Handler = async (req, res, requestId) => {
+    try {
+      // No pipeline run here, so the master key is checked directly.
+      if (!isMasterKey(gateway.config.settings.master_key, req.headers)) throw new AuthenticationError('Invalid or missing API key.');
+      const body = await readJson(req, options.bodyLimit);
+      const { request } = anthropicToCanonical(body, true);
+      if (!gateway.group(request.model)) throw new ModelNotFoundError(request.model);
+      sendJson(res, 200, { input_tokens: estimateInputTokens(body as Record<string, unknown>) }, { 'x-request-id': requestId });
+    } catch (err) {
+      sendAnthropicError(res, toGatewayError(err), { 'x-request-id': requestId });
+    }
+  };
+
+  // handle() also registers the path under /v1.
+  app.handle('POST', '/messages', messages);
+  app.handle('POST', '/messages/count_tokens', countTokens);
+}
