@@ -175,6 +175,7 @@ export const openaiAdapter: ProviderAdapter = {
       const s = state(d);
       const body: Record<string, unknown> = { model: d.providerModel, messages: cleanMessages(request.messages) };
       s.chatParams.apply(request as Record<string, unknown>, body, ctx, SKIP);
+      if (request.tools?.some((t) => 'cache_control' in t)) body.tools = request.tools.map(({ cache_control: _c, ...t }) => t);
       if (request.stream) {
         if (s.askUsage) body.stream_options = { ...(request.stream_options ?? {}), include_usage: true };
         else if (request.stream_options) body.stream_options = request.stream_options;

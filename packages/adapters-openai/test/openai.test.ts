@@ -91,11 +91,16 @@ describe('OpenAI', () => {
       model: 'gpt',
       messages: [
         { role: 'user', content: [{ type: 'text', text: 'a', cache_control: { type: 'ephemeral' } }] },
+        { role: 'assistant', content: 'ok' },
+        { role: 'user', content: 'more' },
         { role: 'assistant', content: 'b', reasoning_content: 'thought', thinking_blocks: [{ type: 'thinking', thinking: 't', signature: 's' }] },
         user('c'),
       ],
+      tools: [{ type: 'function', function: { name: 'f' }, cache_control: { type: 'ephemeral' } }],
+      tool_choice: 'none',
     });
     expect(res.choices[0].message.content).toBe('echo: c');
+    expect(oa.requests.at(-1)!.body.tools[0]).toEqual({ type: 'function', function: { name: 'f' } });
   });
 
   it('embeddings and their errors', async () => {
