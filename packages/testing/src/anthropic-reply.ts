@@ -5,8 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Validated } from './anthropic-validate.js';
-
-export const tokensOf = (text: string): number => Math.ceil(text.length / 4);
+import { tokensOf } from './openai-reply.js';
 
 function hash(seed: string, length: number): string {
   return createHash('sha256').update(seed).digest('base64url').replace(/[-_]/g, 'x').slice(0, length);
