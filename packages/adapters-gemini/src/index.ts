@@ -1,4 +1,4 @@
-import type { Plugin } from '@tollgate/core';
+import { adapterPlugin } from '@tollgate/core';
 import { geminiAdapter } from './adapter.js';
 
 export { geminiAdapter, STUDIO_BASE } from './adapter.js';
@@ -12,12 +12,6 @@ export { loadServiceAccount, signJwtAssertion, vertexAuthorizer, GOOGLE_TOKEN_UR
 export type * from './types.js';
 
 /** Registers Google AI Studio (`gemini/...`) and Vertex AI (`vertex_ai/...`, `vertex_ai_beta/...`). */
-const plugin: Plugin = {
-  name: '@tollgate/adapter-gemini',
-  meta: { core: '^0.1.0' },
-  apply(gateway) {
-    gateway.registerAdapter(geminiAdapter);
-  },
-};
+const plugin = adapterPlugin('@tollgate/adapter-gemini', geminiAdapter);
 export default plugin;
 export { plugin as geminiPlugin };
