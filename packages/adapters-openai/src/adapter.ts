@@ -92,7 +92,7 @@ function prepareHost(host: OpenAICompatibleHost, d: Omit<Deployment, 'prepared'>
     embeddings: host.embeddings !== false,
     label: host.id,
   };
-  return { baseUrl: root, headers, wireFormat: 'openai', framing: 'sse', state };
+  return { baseUrl: root, headers, wireFormat: 'openai', framing: 'sse', state, secrets: key ? [key] : [] };
 }
 
 function prepareAzure(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment {
@@ -132,7 +132,8 @@ function prepareAzure(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): Prepar
     embeddings: true,
     label: 'azure',
   };
-  return { baseUrl: root, headers, wireFormat: 'openai', framing: 'sse', authorize, state };
+  const secrets = [key, adToken, clientSecret].filter((x): x is string => !!x);
+  return { baseUrl: root, headers, wireFormat: 'openai', framing: 'sse', authorize, state, secrets };
 }
 
 /** Remove fields only other providers understand (reasoning blocks, cache markers) — copying only when present. */

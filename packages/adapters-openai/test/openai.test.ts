@@ -194,6 +194,25 @@ describe('Azure OpenAI', () => {
     tokenServer.close();
   });
 
+  it('fetches a fresh Entra ID token once when the upstream refuses a cached one', async () => {
+    const issued = ['revoked-token', 'entra-token-1'];
+    let calls = 0;
+    const tokenServer = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ token_type: 'Bearer', expires_in: 3599, access_token: issued[Math.min(calls++, 1)] }));
+      });
+    });
+    await new Promise<void>((r) => tokenServer.listen(0, '127.0.0.1', r));
+    const tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/t/oauth2/v2.0/token`;
+    const g = await gateway([{ model_name: 'az', params: { model: 'azure/my-gpt', api_base: azure.url, api_version: '2024-10-21', tenant_id: 't', client_id: 'c', client_secret: 's', azure_token_url: tokenUrl } }]);
+    const res = await g.chat({ model: 'az', messages: [user('after rotation')] });
+    expect(res.choices[0].message.content).toBe('echo: after rotation');
+    expect(calls).toBe(2);
+    tokenServer.close();
+  });
+
   it('requires credentials at start-up', async () => {
     await expect(gateway([{ model_name: 'az', params: { model: 'azure/my-gpt', api_base: azure.url } }])).rejects.toThrow(/no credentials for Azure OpenAI/);
   });

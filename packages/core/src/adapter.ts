@@ -55,6 +55,8 @@ export interface PreparedDeployment {
    * signing). Called by the core just before each send; use `credentials` to cache tokens.
    */
   authorize?: (request: UpstreamRequest, credentials: CredentialsService) => Promise<void> | void;
+  /** Secrets this deployment uses (keys read from the environment, say): scrubbed from upstream error text. */
+  secrets?: readonly string[];
   /** Adapter-private state computed at start-up (a compiled param table, a URL template, ...). */
   state?: unknown;
 }

@@ -94,6 +94,8 @@ export class Gateway {
   private readonly providerPackages = new Map<string, string>();
   private readonly groups = new Map<string, ModelGroup>();
   private readonly deployments: Deployment[] = [];
+  /** Per-deployment credential views, for deployments whose credentials come from the network. */
+  private readonly credentialViews = new Map<string, CredentialsService>();
   private readonly pluginNames = new Set<string>();
   private readonly slotTemplate: Record<string, unknown> = {};
   private readonly slotFactories: Array<[string, () => unknown]> = [];
@@ -268,6 +270,7 @@ export class Gateway {
       }
       const deployment: Deployment = { ...base, prepared };
       this.deployments.push(deployment);
+      if (prepared.authorize) this.credentialViews.set(deployment.id, this.credentials.scoped());
       const group = this.groups.get(entry.model_name);
       if (group) (group.deployments as Deployment[]).push(deployment);
       else this.groups.set(entry.model_name, { name: entry.model_name, deployments: [deployment] });
@@ -391,6 +394,7 @@ export class Gateway {
     if (plan.length === 0) throw new GatewayError(503, 'api_error', `No deployment available for model \`${ctx.requestedModel}\`.`, { code: 'no_deployment' });
     const budget = plan.length + (this.config.router.num_retries ?? 0);
     let index = 0;
+    let refreshedCredentials = false;
     const original = ctx.request;
     for (let attempt = 0; ; attempt++) {
       const deployment = plan[index % plan.length];
@@ -399,6 +403,12 @@ export class Gateway {
       } catch (err) {
         const e = toGatewayError(err);
         if (ctx.signal.aborted) throw e;
+        // A network credential the upstream refused (revoked or rotated token): fetch a fresh one once.
+        const view = this.credentialViews.get(deployment.id);
+        if (e.upstreamStatus === 401 && view && !refreshedCredentials && view.invalidateUsed() > 0) {
+          refreshedCredentials = true;
+          continue;
+        }
         const decision = this.hooks.attemptFailed.isUsed()
           ? this.hooks.attemptFailed.call(e, ctx)
           : undefined;
@@ -450,7 +460,7 @@ export class Gateway {
       } else {
         throw new BadRequestError(`Operation ${ctx.operation} is not supported.`);
       }
-      if (prepared.authorize) await prepared.authorize(upstreamReq, this.credentials);
+      if (prepared.authorize) await prepared.authorize(upstreamReq, this.credentialViews.get(deployment.id) ?? this.credentials);
 
       const sentAt = performance.now();
       if (!ctx.timings.upstreamStart) ctx.timings.upstreamStart = ctx.elapsed();
@@ -468,7 +478,7 @@ export class Gateway {
       if (res.status >= 400) {
         const body = await res.text().catch(() => '');
         ctx.upstreamMs += performance.now() - sentAt;
-        throw adapter.mapError({ status: res.status, headers: res.headers, body: scrubSecrets(body, [deployment.params.api_key]) }, deployment);
+        throw adapter.mapError({ status: res.status, headers: res.headers, body: scrubSecrets(body, [deployment.params.api_key, ...(prepared.secrets ?? [])]) }, deployment);
       }
       if (ctx.stream) {
         ctx.upstreamMs += performance.now() - sentAt;
