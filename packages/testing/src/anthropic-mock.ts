@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { FaultSlot, listen, mediaType, readBody, sendJson, sendRaw, sleep, splitUrl, tryParseJson, type Fault, type RecordedRequest } from './http.js';
+import { FaultSlot, listen, receive, mediaType, sendJson, sendRaw, sleep, type Fault, type RecordedRequest } from './http.js';
 import { anthropicError, validateMessages } from './anthropic-validate.js';
 import { countInputTokens, messageEvents, planMessage, type StreamEvent } from './anthropic-reply.js';
 
@@ -63,10 +63,7 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
   let seq = 0;
 
   const listening = await listen(async (req, res) => {
-    const { path, query } = splitUrl(req.url);
-    const text = (await readBody(req)).toString('utf8');
-    const json = text === '' ? undefined : tryParseJson(text);
-    requests.push({ method: req.method ?? 'GET', path, query, headers: { ...req.headers }, body: json === undefined ? undefined : json.ok ? json.value : text });
+    const { path, query, text, json } = await receive(req, requests);
     const fault = faults.take() as AnthropicFault | undefined;
     await sleep(options.latencyMs ?? 0);
     if (fault?.kind === 'delay') await sleep(fault.ms);

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listen, mediaType, readBody, sendJson, sendRaw, sleep, splitUrl, tryParseJson, type Fault, type RecordedRequest } from './http.js';
+import { listen, receive, mediaType, sendJson, sendRaw, sleep, type Fault, type RecordedRequest } from './http.js';
 import { generateContentChunks, generateContentResponse, planGenerate } from './gemini-reply.js';
 import { embeddingVector, tokensOf } from './openai-reply.js';
 import { googleError, invalidArgument, validateEmbedContent, validateGenerateContent, validatePredict } from './gemini-validate.js';
@@ -81,10 +81,7 @@ export async function startMockGemini(options: MockGeminiOptions = {}): Promise<
   let seq = 0;
 
   const listening = await listen(async (req, res) => {
-    const { path, query } = splitUrl(req.url);
-    const text = (await readBody(req)).toString('utf8');
-    const json = text === '' ? undefined : tryParseJson(text);
-    requests.push({ method: req.method ?? 'GET', path, query, headers: { ...req.headers }, body: json === undefined ? undefined : json.ok ? json.value : text });
+    const { path, query, text, json } = await receive(req, requests);
     const fault = nextFault;
     nextFault = undefined;
     await sleep(options.latencyMs ?? 0);

@@ -158,3 +158,15 @@ export async function listen(handler: (req: IncomingMessage, res: ServerResponse
       }),
   };
 }
+
+/** Read a mock's request once: its path, query, body text and parsed JSON; recorded for assertions. */
+export async function receive(
+  req: IncomingMessage,
+  requests: RecordedRequest[],
+): Promise<{ path: string; query: Record<string, string>; text: string; json: { ok: true; value: unknown } | { ok: false } | undefined }> {
+  const { path, query } = splitUrl(req.url);
+  const text = (await readBody(req)).toString('utf8');
+  const json = text === '' ? undefined : tryParseJson(text);
+  requests.push({ method: req.method ?? 'GET', path, query, headers: { ...req.headers }, body: json === undefined ? undefined : json.ok ? json.value : text });
+  return { path, query, text, json };
+}

@@ -7,14 +7,13 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   FaultSlot,
+  receive,
   HttpError,
   listen,
   mediaType,
-  readBody,
   sendJson,
   sendRaw,
   sleep,
-  splitUrl,
   tryParseJson,
   type Fault,
   type RecordedRequest,
@@ -104,16 +103,7 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
   const knowsModel = (id: string): boolean => !opts.models || opts.models.includes(id);
 
   const listening = await listen(async (req, res) => {
-    const { path, query } = splitUrl(req.url);
-    const text = (await readBody(req)).toString('utf8');
-    const json = text === '' ? undefined : tryParseJson(text);
-    requests.push({
-      method: req.method ?? 'GET',
-      path,
-      query,
-      headers: { ...req.headers },
-      body: json === undefined ? undefined : json.ok ? json.value : text,
-    });
+    const { path, query, text, json } = await receive(req, requests);
     const fault = faults.take();
     await sleep(opts.latencyMs ?? 0);
     if (fault?.kind === 'delay') await sleep(fault.ms);
