@@ -147,7 +147,8 @@ export class MockTransport implements Transport {
   async send(request: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse> {
     const s = this.s;
     if (s.latencyMs > 0) await sleep(s.latencyMs, undefined, { signal: options.signal }).catch(() => { throw new AbortedError(); });
-    if (options.signal.aborted) throw new AbortedError();
+    const abort = options.abort ?? options.signal;
+    if (abort.aborted) throw new AbortedError();
     const fault = s.fault;
     const faulty = fault && (fault.times === undefined || this.failures < fault.times);
     if (faulty) this.failures++;
@@ -205,13 +206,12 @@ export class MockTransport implements Transport {
     const cutAfter = faulty ? fault.cut_after_chunks : undefined;
     const malformed = faulty && fault.malformed;
     const delay = s.chunkDelayMs;
-    const signal = options.signal;
     async function* stream(): AsyncIterable<Uint8Array> {
       for (let i = 0; i < events.length; i++) {
         if (cutAfter !== undefined && i >= cutAfter) throw Object.assign(new Error('mock stream cut'), { code: 'UND_ERR_SOCKET' });
         if (malformed && i === 1) { yield encoder.encode('data: {"id": "broken", "choi\n\n'); continue; }
-        if (delay > 0 && i > 0) await sleep(delay, undefined, { signal });
-        if (signal.aborted) throw new AbortedError();
+        if (delay > 0 && i > 0) await sleep(delay, undefined, { signal: options.signal });
+        if (abort.aborted) throw new AbortedError();
         yield encoder.encode(events[i]);
       }
     }

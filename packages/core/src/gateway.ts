@@ -17,6 +17,7 @@ import { completionToChunks } from './pipeline/assemble.js';
 import {
   generateRequestId,
   RequestContext,
+  type Cancellation,
   type CanonicalRequest,
   type CanonicalResponse,
   type ModelGroup,
@@ -27,7 +28,7 @@ import { parseUpstreamJson, runStream, type StreamItem } from './pipeline/stream
 import { RouteRegistry } from './routes.js';
 import { TOKENS } from './tokens.js';
 import { CredentialsService } from './transport/credentials.js';
-import type { Transport, UpstreamRequest, UpstreamResponse } from './transport/types.js';
+import type { SendOptions, Transport, UpstreamRequest, UpstreamResponse } from './transport/types.js';
 import { UndiciTransport } from './transport/undici.js';
 import type {
   ChatCompletion,
@@ -402,7 +403,7 @@ export class Gateway {
         return await this.attempt(ctx, deployment, original, passThrough);
       } catch (err) {
         const e = toGatewayError(err);
-        if (ctx.signal.aborted) throw e;
+        if (ctx.aborted) throw e;
         // A network credential the upstream refused (revoked or rotated token): fetch a fresh one once.
         const view = this.credentialViews.get(deployment.id);
         if (e.upstreamStatus === 401 && view && !refreshedCredentials && view.invalidateUsed() > 0) {
@@ -471,7 +472,7 @@ export class Gateway {
           ? (deployment.params.stream_timeout ?? deployment.params.timeout ?? this.config.router.timeout ?? this.config.settings.request_timeout)
           : (deployment.params.timeout ?? this.config.router.timeout ?? this.config.settings.request_timeout);
         const timeoutMs = timeoutS ? timeoutS * 1000 : undefined;
-        res = await (prepared.transport ?? this.transport).send(upstreamReq, { signal: ctx.signal, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs });
+        res = await (prepared.transport ?? this.transport).send(upstreamReq, new UpstreamSendOptions(ctx.cancellation, timeoutMs));
       }
       record.status = res.status;
       ctx.timings.upstreamHeaders = ctx.elapsed();
@@ -526,7 +527,7 @@ export class Gateway {
       ok = true;
       ctx.outcome = 'ok';
     } catch (err) {
-      const e = ctx.signal.aborted ? new AbortedError() : toGatewayError(err);
+      const e = ctx.aborted ? new AbortedError() : toGatewayError(err);
       await this.fail(ctx, e);
       throw e;
     } finally {
@@ -560,7 +561,7 @@ export class Gateway {
   private async fail(ctx: RequestContext, e: GatewayError): Promise<void> {
     if (ctx.error) return;
     ctx.error = e;
-    if (ctx.outcome !== 'rejected') ctx.outcome = e instanceof AbortedError || ctx.signal.aborted ? 'aborted' : 'error';
+    if (ctx.outcome !== 'rejected') ctx.outcome = e instanceof AbortedError || ctx.aborted ? 'aborted' : 'error';
     if (!this.hooks.error.isUsed()) return;
     try {
       await this.hooks.error.promise(e, ctx);
@@ -612,5 +613,18 @@ export class Gateway {
       this.logger.error({ err }, 'shutdown hook failed');
     }
     await this.transport.close?.();
+  }
+}
+
+/** SendOptions whose AbortSignal is only made when a transport reads it. */
+class UpstreamSendOptions implements SendOptions {
+  readonly headersTimeoutMs: number | undefined;
+  readonly bodyTimeoutMs: number | undefined;
+  constructor(readonly abort: Cancellation, timeoutMs: number | undefined) {
+    this.headersTimeoutMs = timeoutMs;
+    this.bodyTimeoutMs = timeoutMs;
+  }
+  get signal(): AbortSignal {
+    return this.abort.signal;
   }
 }

@@ -10,7 +10,7 @@ export * from './tokens.js';
 export * from './validation.js';
 export { Gateway, CORE_VERSION, type GatewayOptions, type RequestOptions, type ExecuteResult, type Slot } from './gateway.js';
 export { importPlugin, pluginSpecName } from './plugin-loader.js';
-export { createLogger, scrubSecrets, REDACT_PATHS, type Logger } from './logger.js';
+export { createLogger, createAccessLogger, scrubSecrets, REDACT_PATHS, type CreateLoggerOptions, type Logger } from './logger.js';
 export * from './pipeline/context.js';
 export * from './pipeline/hooks.js';
 export { StreamAssembler, completionToChunks } from './pipeline/assemble.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BadRequestError, PayloadTooLargeError, type GatewayError } from '@tollgate/core';
+import { BadRequestError, PayloadTooLargeError, type GatewayError, type RequestContext } from '@tollgate/core';
 
 /** Read a request body up to `limit` bytes; larger bodies are refused with 413 without buffering them. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -64,5 +64,12 @@ export function drain(res: ServerResponse): Promise<void> {
     };
     res.on('drain', done);
     res.on('close', done);
+  });
+}
+
+/** Tie the client connection to the request: a client that goes away aborts the upstream call. */
+export function bindAbort(res: ServerResponse, ctx: RequestContext): void {
+  res.on('close', () => {
+    if (!res.writableFinished) ctx.abort();
   });
 }

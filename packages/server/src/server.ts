@@ -10,9 +10,10 @@ import {
   type RouteDefinition,
   type StreamItem,
 } from '@tollgate/core';
-import { drain, readJson, sendError, sendJson } from './http.js';
+import { bindAbort, drain, readJson, sendError, sendJson } from './http.js';
 import { validateChat, validateEmbeddings } from './validate.js';
 import { isMasterKey } from './auth.js';
+import { createRequestLog } from './access-log.js';
 import { registerAnthropicInbound } from './inbound/anthropic.js';
 
 export const SERVER_VERSION = '0.1.0';
@@ -93,32 +94,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     if (!path.startsWith('/v1/')) exact.set(`${method} /v1${path}`, handler);
   };
 
-  const logRequest = (ctx: RequestContext, status: number): void => {
-    if (!requestLog) return;
-    const line = {
-      requestId: ctx.id,
-      model: ctx.requestedModel,
-      deployment: ctx.deployment?.id,
-      status,
-      outcome: ctx.outcome,
-      stream: ctx.stream,
-      ms: Math.round(ctx.elapsed() * 100) / 100,
-      overheadMs: Math.round(ctx.overheadMs() * 100) / 100,
-      attempts: ctx.attempts.length,
-      usage: ctx.usage ? { prompt: ctx.usage.prompt_tokens, completion: ctx.usage.completion_tokens } : undefined,
-      err: ctx.error ? ctx.error.message : undefined,
-    };
-    if (status >= 500) log.error(line, 'request failed');
-    else if (status >= 400) log.warn(line, 'request refused');
-    else log.info(line, 'request');
-  };
-
-  /** Tie the client connection to the request: a disconnect aborts the upstream call. */
-  const bindAbort = (res: ServerResponse, ctx: RequestContext): void => {
-    res.on('close', () => {
-      if (!res.writableFinished) ctx.abort();
-    });
-  };
+  const logRequest = createRequestLog(gateway, requestLog);
 
   const chat: Handler = async (req, res, requestId) => {
     const body = validateChat(await readJson(req, bodyLimit));
@@ -172,7 +148,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   };
 
   // Inbound formats other than OpenAI's register here (see ./inbound/).
-  registerAnthropicInbound({ handle }, gateway, { bodyLimit });
+  registerAnthropicInbound({ handle }, gateway, { bodyLimit, logRequest });
   handle('POST', '/chat/completions', chat);
   handle('POST', '/embeddings', embeddings);
   handle('GET', '/models', models);

@@ -1,5 +1,5 @@
 import type { Deployment } from '../adapter.js';
-import { AbortedError, type GatewayError } from '../errors.js';
+import { AbortedError, GatewayError } from '../errors.js';
 import type {
   ChatCompletion,
   ChatCompletionRequest,
@@ -66,6 +66,60 @@ export interface ContextInit {
   slots: Record<string, unknown>;
 }
 
+/**
+ * A request's cancellation. Cheap per request: no AbortController (~3-5 µs with its listeners on
+ * Node 20, measured) is made until something reads `signal`; undici takes the object itself as its
+ * `signal`, since it has the EventEmitter-style `once`/`removeListener` that undici accepts.
+ */
+export class Cancellation {
+  aborted = false;
+  reason: GatewayError | undefined = undefined;
+  private controller: AbortController | null = null;
+  private listeners: Array<() => void> | null = null;
+
+  /** A standard AbortSignal tied to this cancellation, for APIs that need one. */
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: GatewayError = new AbortedError()): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    const listeners = this.listeners;
+    this.listeners = null;
+    if (listeners) for (const l of listeners) l();
+  }
+
+  /** Calls `listener` once when aborted (listeners read `reason`). */
+  once(event: 'abort', listener: () => void): this {
+    if (event === 'abort' && !this.aborted) (this.listeners ??= []).push(listener);
+    return this;
+  }
+
+  on(event: 'abort', listener: () => void): this {
+    return this.once(event, listener);
+  }
+
+  removeListener(event: 'abort', listener: () => void): this {
+    const ls = this.listeners;
+    if (event === 'abort' && ls) {
+      const i = ls.indexOf(listener);
+      if (i !== -1) ls.splice(i, 1);
+    }
+    return this;
+  }
+
+  off(event: 'abort', listener: () => void): this {
+    return this.removeListener(event, listener);
+  }
+}
+
 let counter = 0;
 export function generateRequestId(): string {
   counter = (counter + 1) % 0x1000000;
@@ -94,7 +148,8 @@ export class RequestContext {
   rawResponse: unknown = null;
   /** The upstream's body text for `rawResponse`, so a same-format answer is written without re-serializing. */
   rawResponseText: string | null = null;
-  readonly signal: AbortSignal;
+  /** Cancelled when the client goes away or the caller's signal aborts. */
+  readonly cancellation = new Cancellation();
   /** The canonical request; taps may replace it (masking) before routing. */
   request: CanonicalRequest;
   /** The model group asked for (request.model at receipt). */
@@ -124,7 +179,6 @@ export class RequestContext {
   readonly responseHeaders: Record<string, string> = {};
   /** Plugin state, keys declared at start-up with gateway.declareSlot(). */
   readonly slots: Record<string, unknown>;
-  private readonly controller = new AbortController();
   private readonly initialRequest: CanonicalRequest;
   /** Set by the core per attempt: may the adapter send `inboundBody` instead of translating? */
   passThrough = false;
@@ -144,7 +198,21 @@ export class RequestContext {
     this.stream = init.operation === 'chat' && chat.stream === true;
     this.clientWantsUsage = this.stream && chat.stream_options?.include_usage === true;
     this.slots = init.slots;
-    this.signal = init.signal ? AbortSignal.any([init.signal, this.controller.signal]) : this.controller.signal;
+    const external = init.signal;
+    if (external) {
+      const forward = (): void => this.abort(external.reason instanceof GatewayError ? external.reason : new AbortedError());
+      if (external.aborted) forward();
+      else external.addEventListener('abort', forward, { once: true });
+    }
+  }
+
+  /** An AbortSignal for the request (made on first use; prefer `cancellation` on hot paths). */
+  get signal(): AbortSignal {
+    return this.cancellation.signal;
+  }
+
+  get aborted(): boolean {
+    return this.cancellation.aborted;
   }
 
   /** Milliseconds since receipt. */
@@ -154,7 +222,7 @@ export class RequestContext {
 
   /** Abort the request (client went away); the upstream request is cancelled. */
   abort(reason: GatewayError = new AbortedError()): void {
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    this.cancellation.abort(reason);
   }
 
   /** Time spent in Tollgate itself so far: elapsed minus time waiting on upstreams. */

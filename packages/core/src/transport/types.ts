@@ -17,8 +17,25 @@ export interface UpstreamResponse {
   dump(): Promise<void>;
 }
 
+/** What a transport needs of a request's cancellation (see Cancellation). */
+export interface AbortSource {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  /** A standard AbortSignal, made on first read. */
+  readonly signal: AbortSignal;
+  once(event: 'abort', listener: () => void): unknown;
+  removeListener(event: 'abort', listener: () => void): unknown;
+}
+
 export interface SendOptions {
-  signal: AbortSignal;
+  /** Aborts when the request is cancelled (client gone, caller's signal). Made on first read. */
+  readonly signal: AbortSignal;
+  /**
+   * The same cancellation without an AbortSignal: `aborted`, `reason`, `once('abort')`. Cheaper,
+   * and accepted as is by undici's `signal` option. The core always sets it; other callers of a
+   * transport (token fetchers) may pass only `signal`.
+   */
+  readonly abort?: AbortSource;
   /** Time allowed until response headers arrive (ms). */
   headersTimeoutMs?: number;
   /** Time allowed between body chunks (ms). */

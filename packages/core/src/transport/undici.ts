@@ -1,6 +1,6 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import { AbortedError, ApiError, TimeoutError, GatewayError } from '../errors.js';
-import type { SendOptions, Transport, UpstreamRequest, UpstreamResponse } from './types.js';
+import type { AbortSource, SendOptions, Transport, UpstreamRequest, UpstreamResponse } from './types.js';
 
 export interface UndiciTransportOptions {
   /** Max connections per upstream origin. */
@@ -34,13 +34,14 @@ export class UndiciTransport implements Transport {
 
   async send(request: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse> {
     const url = new URL(request.url);
+    const abort = options.abort ?? options.signal;
     try {
       const res = await this.pool(url.origin).request({
         method: request.method,
         path: url.pathname + url.search,
         headers: request.headers,
         body: request.body,
-        signal: options.signal,
+        signal: abort,
         headersTimeout: options.headersTimeoutMs,
         bodyTimeout: options.bodyTimeoutMs,
       });
@@ -48,12 +49,12 @@ export class UndiciTransport implements Transport {
       return {
         status: res.statusCode,
         headers: res.headers as Record<string, string | string[] | undefined>,
-        body: wrapBody(body, options.signal),
-        text: () => body.text().catch((err: unknown) => { throw mapTransportError(err, options.signal); }),
+        body: wrapBody(body, abort),
+        text: () => body.text().catch((err: unknown) => { throw mapTransportError(err, abort); }),
         dump: () => body.dump().then(() => undefined, () => undefined),
       };
     } catch (err) {
-      throw mapTransportError(err, options.signal);
+      throw mapTransportError(err, abort);
     }
   }
 
@@ -63,7 +64,7 @@ export class UndiciTransport implements Transport {
   }
 }
 
-async function* wrapBody(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncIterable<Uint8Array> {
+async function* wrapBody(body: AsyncIterable<Uint8Array>, signal: Pick<AbortSource, 'aborted' | 'reason'>): AsyncIterable<Uint8Array> {
   try {
     for await (const chunk of body) yield chunk;
   } catch (err) {
@@ -72,7 +73,7 @@ async function* wrapBody(body: AsyncIterable<Uint8Array>, signal: AbortSignal): 
 }
 
 /** Network failures become canonical errors; messages name no host secrets. */
-export function mapTransportError(err: unknown, signal: AbortSignal): GatewayError {
+export function mapTransportError(err: unknown, signal: Pick<AbortSource, 'aborted' | 'reason'>): GatewayError {
   if (err instanceof GatewayError) return err;
   if (signal.aborted) {
     const reason: unknown = signal.reason;

@@ -5,7 +5,8 @@
  */
 import { AuthenticationError, ModelNotFoundError, toGatewayError, type ChatCompletion, type Gateway, type RequestContext } from '@tollgate/core';
 import { isMasterKey } from '../auth.js';
-import { readJson, sendJson } from '../http.js';
+import type { RequestLog } from '../access-log.js';
+import { bindAbort, readJson, sendJson } from '../http.js';
 import { tollgateHeaders, writeSse, type Handler, type TollgateServer } from '../server.js';
 import { sendAnthropicError } from './anthropic-errors.js';
 import { AnthropicEventEncoder, anthropicErrorEvent } from './anthropic-stream.js';
@@ -14,17 +15,12 @@ import { anthropicToCanonical, canonicalToAnthropic, estimateInputTokens } from 
 export interface AnthropicInboundOptions {
   /** Request body limit in bytes. */
   bodyLimit: number;
+  /** The server's access log. */
+  logRequest: RequestLog;
 }
 
 export function registerAnthropicInbound(app: Pick<TollgateServer, 'handle'>, gateway: Gateway, options: AnthropicInboundOptions): void {
-  const log = gateway.logger;
-
-  const logRequest = (ctx: RequestContext, status: number): void => {
-    const line = { requestId: ctx.id, inbound: 'anthropic', model: ctx.requestedModel, deployment: ctx.deployment?.id, status, outcome: ctx.outcome, stream: ctx.stream, passThrough: ctx.passThrough, err: ctx.error?.message };
-    if (status >= 500) log.error(line, 'request failed');
-    else if (status >= 400) log.warn(line, 'request refused');
-    else log.info(line, 'request');
-  };
+  const { logRequest } = options;
 
   const messages: Handler = async (req, res, requestId) => {
     let ctx: RequestContext | null = null;
@@ -33,9 +29,7 @@ export function registerAnthropicInbound(app: Pick<TollgateServer, 'handle'>, ga
       const { request, warnings } = anthropicToCanonical(body);
       ctx = gateway.createContext('chat', request, { id: requestId, headers: req.headers, inboundFormat: 'anthropic', inboundBody: body });
       ctx.warnings.push(...warnings);
-      const c = ctx;
-      // A client that goes away aborts the upstream call.
-      res.on('close', () => { if (!res.writableFinished) c.abort(); });
+      bindAbort(res, ctx);
       // passThrough: an Anthropic upstream's stream events come back as ready SSE text.
       const result = await gateway.execute(ctx, { passThrough: true });
       if (result.kind === 'response') {

@@ -1,0 +1,33 @@
+import { createAccessLogger, type Gateway, type RequestContext } from '@tollgate/core';
+
+/** Writes one access-log line for a finished request. */
+export type RequestLog = (ctx: RequestContext, status: number) => void;
+
+/**
+ * One line per request, for every inbound format. The line's fields are all built here from
+ * non-secret values, so it goes through the non-redacting access logger (see createAccessLogger).
+ */
+export function createRequestLog(gateway: Gateway, enabled = true): RequestLog {
+  if (!enabled) return () => undefined;
+  const log = createAccessLogger(gateway.logger);
+  return (ctx, status) => {
+    const line = {
+      requestId: ctx.id,
+      inbound: ctx.inboundFormat === 'openai' ? undefined : ctx.inboundFormat,
+      model: ctx.requestedModel,
+      deployment: ctx.deployment?.id,
+      status,
+      outcome: ctx.outcome,
+      stream: ctx.stream,
+      passThrough: ctx.passThrough || undefined,
+      ms: Math.round(ctx.elapsed() * 100) / 100,
+      overheadMs: Math.round(ctx.overheadMs() * 100) / 100,
+      attempts: ctx.attempts.length,
+      usage: ctx.usage ? { prompt: ctx.usage.prompt_tokens, completion: ctx.usage.completion_tokens } : undefined,
+      err: ctx.error ? ctx.error.message : undefined,
+    };
+    if (status >= 500) log.error(line, 'request failed');
+    else if (status >= 400) log.warn(line, 'request refused');
+    else log.info(line, 'request');
+  };
+}
