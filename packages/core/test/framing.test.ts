@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeNdjson, decodeSse, type FramedEvent } from '@tollgate/core';
+import { decodeNdjson, decodeSse, framedBatches, type FramedEvent } from '@tollgate/core';
 
 async function decode(parts: string[], d = decodeSse): Promise<FramedEvent[]> {
   const enc = new TextEncoder();
@@ -35,5 +35,23 @@ describe('SSE decoder', () => {
 describe('NDJSON decoder', () => {
   it('yields one event per line', async () => {
     expect(await decode(['{"a":1}\n{"b"', ':2}\n\n{"c":3}'], decodeNdjson)).toEqual([{ data: '{"a":1}' }, { data: '{"b":2}' }, { data: '{"c":3}' }]);
+  });
+});
+
+describe('framedBatches', () => {
+  it('yields the events of one upstream read together, and a custom framing one event at a time', async () => {
+    const enc = new TextEncoder();
+    const body = () => (async function* () {
+      yield enc.encode('data: 1\n\ndata: 2\n\ndata: 3');
+      yield enc.encode('\n\n: keep-alive\n\n');
+      yield enc.encode('data: 4\n\n');
+    })();
+    const batches: string[][] = [];
+    for await (const b of framedBatches('sse', body())) batches.push(b.map((e) => e.data));
+    expect(batches).toEqual([['1', '2'], ['3'], ['4']]);
+
+    const single: string[][] = [];
+    for await (const b of framedBatches(decodeSse, body())) single.push(b.map((e) => e.data));
+    expect(single).toEqual([['1'], ['2'], ['3'], ['4']]);
   });
 });

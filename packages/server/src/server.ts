@@ -56,20 +56,49 @@ export function tollgateHeaders(ctx: RequestContext): Record<string, string> {
   return h;
 }
 
+export interface SseOptions {
+  /** Encodes a chunk object (string items are already-encoded upstream events). */
+  encode?: (item: Exclude<StreamItem, string>) => string;
+  /** The event that ends a stream that failed after it started. */
+  onError?: (e: GatewayError) => string;
+  /** The last event of a complete stream (`data: [DONE]` for OpenAI, none for Anthropic). */
+  done?: string;
+}
+
 /**
- * Write a started stream as SSE with backpressure. A failure mid-stream ends it with an error
- * event (OpenAI SDKs raise it as an APIError), never a hang or a silent close.
+ * Answer 200 with a started stream as SSE, with backpressure. A failure mid-stream ends it with an
+ * error event (OpenAI SDKs raise it as an APIError), never a hang or a silent close.
  */
 export async function writeSse(
   res: ServerResponse,
+  ctx: RequestContext,
   stream: AsyncGenerator<StreamItem, void, undefined>,
-  encode: (item: Exclude<StreamItem, string>) => string = (c) => `data: ${JSON.stringify(c)}\n\n`,
-  onError: (e: GatewayError) => string = (e) => `data: ${JSON.stringify(e.toJSON())}\n\n`,
-  done: string = SSE_DONE,
+  { encode = (c) => `data: ${JSON.stringify(c)}\n\n`, onError = (e) => `data: ${JSON.stringify(e.toJSON())}\n\n`, done = SSE_DONE }: SseOptions = {},
 ): Promise<void> {
+  res.writeHead(200, { ...tollgateHeaders(ctx), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  // Events parsed from one upstream read arrive in one run of microtasks: the socket is corked at
+  // the first and uncorked on the next tick, so they leave in one write with the headers, not one
+  // syscall each. Headers with no event ready yet still go out on that tick.
+  let corked = false;
+  let wrote = false;
+  const uncork = (): void => {
+    corked = false;
+    if (res.writableEnded) return;
+    if (!wrote) res.flushHeaders();
+    res.uncork();
+  };
+  const cork = (): void => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    process.nextTick(uncork);
+  };
+  cork();
   try {
     for await (const item of stream) {
       if (res.destroyed) break;
+      cork();
+      wrote = true;
       if (!res.write(typeof item === 'string' ? item : encode(item))) await drain(res);
     }
     if (!res.destroyed) res.end(done);
@@ -108,9 +137,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
         logRequest(ctx, 200);
         return;
       }
-      res.writeHead(200, { ...tollgateHeaders(ctx), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      res.flushHeaders();
-      await writeSse(res, result.stream);
+      await writeSse(res, ctx, result.stream);
       logRequest(ctx, 200);
     } catch (err) {
       const e = toGatewayError(err);

@@ -69,8 +69,9 @@ describe('tollgate CLI', () => {
     const file = writeConfig('model_list:\n  - model_name: m\n    params: { model: mock/m, api_key: sk-very-secret-upstream }\ngeneral_settings:\n  master_key: sk-very-secret-master\n');
     const { url, logs } = await start(['start', '--config', file, '--port', '0'], { TOLLGATE_LOG_LEVEL: 'debug' });
     await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-very-secret-wrong' }, body: '{"model":"m","messages":[{"role":"user","content":"x"}]}' });
-    await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-very-secret-master' }, body: '{"model":"m","messages":[{"role":"user","content":"x"}]}' });
-    await new Promise((r) => setTimeout(r, 100));
+    await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-very-secret-master', 'x-request-id': 'client-req-42' }, body: '{"model":"m","messages":[{"role":"user","content":"x"}]}' });
+    // Log lines are batched and flushed at least every 100 ms.
+    await expect.poll(() => logs(), { timeout: 2_000 }).toMatch(/"requestId":"client-req-42"[^\n]*"status":200/);
     expect(logs()).toContain('"status":401');
     expect(logs()).not.toMatch(/sk-very-secret/);
   });

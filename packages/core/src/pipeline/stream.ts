@@ -1,6 +1,6 @@
 import type { Deployment, StreamParser } from '../adapter.js';
 import { GatewayError } from '../errors.js';
-import { framingDecoder, sseEvent } from '../transport/framing.js';
+import { framedBatches, sseEvent } from '../transport/framing.js';
 import type { UpstreamResponse } from '../transport/types.js';
 import type { ChatCompletionChunk, Usage } from '../types/openai.js';
 import { StreamAssembler } from './assemble.js';
@@ -45,7 +45,6 @@ export async function* runStream(ctx: RequestContext, o: StreamRunOptions): Asyn
   const chunkTapped = hooks.transformChunk.isUsed();
   const assembler = hooks.streamEnd.isUsed() ? new StreamAssembler() : null;
   const stripUsage = !ctx.clientWantsUsage;
-  const decode = framingDecoder(o.deployment.prepared.framing);
 
   const emit = (chunk: ChatCompletionChunk): ChatCompletionChunk | null => {
     if (chunk.usage) ctx.usage = chunk.usage as Usage;
@@ -66,39 +65,54 @@ export async function* runStream(ctx: RequestContext, o: StreamRunOptions): Asyn
   };
 
   const openaiWire = o.deployment.prepared.wireFormat === 'openai';
-  for await (const ev of decode(o.upstream.body)) {
-    if (ev.data === '[DONE]') continue;
-    if (passThrough && !openaiWire) {
-      // Same non-OpenAI format on both sides: every event is parsed for accounting, but the
-      // client gets the upstream's own event, unchanged.
-      const parsed = parser.event(ev);
-      if (parsed) for (const c of Array.isArray(parsed) ? parsed : [parsed]) emit(c);
-      yield sseEvent(ev.data, ev.event);
-      continue;
-    }
-    if (passThrough) {
-      if (hasNonNull(ev.data, '"usage"') || hasNonNull(ev.data, '"finish_reason"') || ev.data.includes('"error"')) {
+  for await (const events of framedBatches(o.deployment.prepared.framing, o.upstream.body)) {
+    // Pass-through events of one upstream read go out as one string item (one write downstream).
+    let text = '';
+    try {
+      for (let k = 0; k < events.length; k++) {
+        const ev = events[k];
+        if (ev.data === '[DONE]') continue;
+        if (passThrough && !openaiWire) {
+          // Same non-OpenAI format on both sides: every event is parsed for accounting, but the
+          // client gets the upstream's own event, unchanged.
+          const parsed = parser.event(ev);
+          if (parsed) for (const c of Array.isArray(parsed) ? parsed : [parsed]) emit(c);
+          text += sseEvent(ev.data, ev.event);
+          continue;
+        }
+        if (passThrough) {
+          if (hasNonNull(ev.data, '"usage"') || hasNonNull(ev.data, '"finish_reason"') || ev.data.includes('"error"')) {
+            const parsed = parser.event(ev);
+            if (!parsed) continue;
+            const chunks = Array.isArray(parsed) ? parsed : [parsed];
+            for (const c of chunks) {
+              const out = emit(c);
+              if (out === c) text += sseEvent(ev.data);
+              else if (out) {
+                if (text) { yield text; text = ''; }
+                yield out;
+              }
+            }
+          } else {
+            text += sseEvent(ev.data);
+          }
+          continue;
+        }
         const parsed = parser.event(ev);
         if (!parsed) continue;
-        const chunks = Array.isArray(parsed) ? parsed : [parsed];
-        for (const c of chunks) {
-          const out = emit(c);
-          if (out === c) yield sseEvent(ev.data);
-          else if (out) yield out;
+        if (Array.isArray(parsed)) {
+          for (const c of parsed) { const out = emit(c); if (out) yield out; }
+        } else {
+          const out = emit(parsed);
+          if (out) yield out;
         }
-      } else {
-        yield sseEvent(ev.data);
       }
-      continue;
+    } catch (err) {
+      // The events before a failing one (an in-band error event) still reach the client.
+      if (text) yield text;
+      throw err;
     }
-    const parsed = parser.event(ev);
-    if (!parsed) continue;
-    if (Array.isArray(parsed)) {
-      for (const c of parsed) { const out = emit(c); if (out) yield out; }
-    } else {
-      const out = emit(parsed);
-      if (out) yield out;
-    }
+    if (text) yield text;
   }
   const tail = parser.end?.();
   if (tail) for (const c of Array.isArray(tail) ? tail : [tail]) { const out = emit(c); if (out) yield out; }

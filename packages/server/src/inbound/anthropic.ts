@@ -38,10 +38,8 @@ export function registerAnthropicInbound(app: Pick<TollgateServer, 'handle'>, ga
         logRequest(ctx, 200);
         return;
       }
-      res.writeHead(200, { ...tollgateHeaders(ctx), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      res.flushHeaders();
       // Anthropic streams end with message_stop, never `[DONE]`.
-      await writeSse(res, new AnthropicEventEncoder(ctx.requestedModel).wrap(result.stream), undefined, anthropicErrorEvent, '');
+      await writeSse(res, ctx, new AnthropicEventEncoder(ctx.requestedModel).wrap(result.stream), { onError: anthropicErrorEvent, done: '' });
       logRequest(ctx, 200);
     } catch (err) {
       const e = toGatewayError(err);
