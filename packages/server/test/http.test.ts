@@ -107,3 +107,37 @@ describe('reference server HTTP behaviour', () => {
     expect(((await res.body.json()) as { error: { param: string } }).error.param).toBe('input');
   });
 });
+
+describe('SSE response head', () => {
+  it('reaches the client before a slow first event, and events of one upstream read arrive whole', async () => {
+    const { createServer } = await import('node:http');
+    const { once } = await import('node:events');
+    const chunk = (content: string, finish: string | null = null) => `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: finish ? {} : { content }, finish_reason: finish }] })}\n\n`;
+    // Answers its head at once and the first events 400 ms later, all in one write.
+    const upstream = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+        setTimeout(() => res.end(chunk('a') + chunk('b') + chunk('', 'stop') + 'data: [DONE]\n\n'), 400);
+      });
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    const port = (upstream.address() as { port: number }).port;
+    const late = await startServer({ model_list: [{ model_name: 'late', params: { model: 'openai/gpt-4o-mini', api_base: `http://127.0.0.1:${port}/v1`, api_key: 'sk-test-late' } }] });
+    try {
+      const started = performance.now();
+      const res = await request(`${late.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'late', stream: true, messages: [{ role: 'user', content: 'x' }] }) });
+      expect(res.statusCode).toBe(200);
+      expect(performance.now() - started).toBeLessThan(300);
+      const text = await res.body.text();
+      expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+      expect(text).toBe(chunk('a') + chunk('b') + chunk('', 'stop') + 'data: [DONE]\n\n');
+    } finally {
+      await late.close();
+      upstream.closeAllConnections();
+      upstream.close();
+    }
+  });
+});
