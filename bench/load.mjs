@@ -12,7 +12,8 @@
 //            for the box to be quiet)
 //          --json FILE (write all figures as JSON)
 //          --profile DIR (run Tollgate and the proxy with --cpu-prof into DIR; print top self-time functions)
-//          --targets direct,proxy,tollgate-info,tollgate-warn  --modes json,stream  (a subset, e.g. to profile)
+//          --targets direct,proxy,tollgate-info,tollgate-warn  --modes json,stream  --phases closed,open
+//            (a subset, e.g. to profile, or more rounds of the open loop alone)
 //
 // Processes: this one is the load generator (undici Pool, N connections); the fast mock upstream
 // and the minimal proxy each run in a child process (forked from this file with --role); Tollgate
@@ -49,6 +50,7 @@ const { values: args } = parseArgs({
     'max-other-cpu': { type: 'string' },
     retries: { type: 'string' },
     modes: { type: 'string' },
+    phases: { type: 'string' },
   },
 });
 
@@ -179,6 +181,8 @@ async function main() {
   const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS);
   for (const t of selected) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown target ${t} (${ALL_TARGETS.join(', ')})`);
   const modes = args.modes ? args.modes.split(',') : ['json', 'stream'];
+  const kinds = args.phases ? args.phases.split(',') : ['closed', 'open'];
+  for (const k of kinds) if (k !== 'closed' && k !== 'open') throw new Error(`--phases: unknown phase ${k} (closed, open)`);
   for (const m of modes) if (m !== 'json' && m !== 'stream') throw new Error(`--modes: unknown mode ${m} (json, stream)`);
   if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
 
@@ -207,7 +211,7 @@ async function main() {
   process.on('unhandledRejection', (err) => { console.error(err); cleanupSync(); process.exit(1); });
 
   // A hard ceiling on the whole run, whatever happens.
-  const phases = selected.size * modes.length * ROUNDS * (1 + RETRIES);
+  const phases = selected.size * modes.length * kinds.length * ROUNDS * (1 + RETRIES);
   const budgetMs = phases * (WARMUP_MS + DURATION_MS + OPEN_WARMUP_MS + OPEN_MS + 2 * QUIET_WAIT_S * 1000) + 120_000;
   setTimeout(() => { console.error(`load.mjs: exceeded its ${Math.round(budgetMs / 1000)} s budget; stopping.`); cleanupSync(); process.exit(1); }, budgetMs).unref();
 
@@ -474,10 +478,14 @@ async function main() {
     }
   };
 
-  console.log(`== Closed loop, max throughput (${CONNECTIONS} connections) ==`);
-  for (const mode of modes) for (let round = 0; round < ROUNDS; round++) for (const t of order(round)) await measure('closed', t, mode, round);
-  console.log(`\n== Open loop, ${RPS} RPS fixed rate ==`);
-  for (const mode of modes) for (let round = 0; round < ROUNDS; round++) for (const t of order(round)) await measure('open', t, mode, round);
+  if (kinds.includes('closed')) {
+    console.log(`== Closed loop, max throughput (${CONNECTIONS} connections) ==`);
+    for (const mode of modes) for (let round = 0; round < ROUNDS; round++) for (const t of order(round)) await measure('closed', t, mode, round);
+  }
+  if (kinds.includes('open')) {
+    console.log(`\n== Open loop, ${RPS} RPS fixed rate ==`);
+    for (const mode of modes) for (let round = 0; round < ROUNDS; round++) for (const t of order(round)) await measure('open', t, mode, round);
+  }
 
   for (const t of targets) await t.pool.close();
   await Promise.all(tollgates.map((tg) => stopChild(tg.child)));
@@ -506,8 +514,8 @@ async function main() {
     }
     return out;
   };
-  results.closed = aggregate(runs.closed);
-  results.open = aggregate(runs.open);
+  results.closed = kinds.includes('closed') ? aggregate(runs.closed) : [];
+  results.open = kinds.includes('open') ? aggregate(runs.open) : [];
   for (const r of [...runs.closed, ...runs.open]) delete r.overheadSamples;
   results.runs = runs;
 
@@ -516,8 +524,8 @@ async function main() {
   const fx = (v, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : '');
   const rn = ROUNDS > 1 ? ` — median of ${ROUNDS} interleaved rounds` : '';
 
-  console.log(`\n== Max throughput (closed loop, ${CONNECTIONS} connections, ${DURATION_MS / 1000} s${rn}) ==`);
-  console.table(results.closed.map((r) => ({
+  if (kinds.includes('closed')) console.log(`\n== Max throughput (closed loop, ${CONNECTIONS} connections, ${DURATION_MS / 1000} s${rn}) ==`);
+  if (kinds.includes('closed')) console.table(results.closed.map((r) => ({
     mode: modeLabel[r.mode], target: r.label,
     'req/s': Math.round(r.rps), ...(ROUNDS > 1 ? { 'req/s per round': r.rpsPerRound.join(' ') } : {}),
     ...(r.noisy || r.noisyRoundsDropped ? { note: r.noisy ? 'NOISY' : `${r.noisyRoundsDropped} noisy dropped` } : {}),
@@ -528,8 +536,8 @@ async function main() {
     errors: r.errors,
   })));
 
-  console.log(`== Latency at ${RPS} RPS (open loop, ${OPEN_MS / 1000} s${rn}) ==`);
-  console.table(results.open.map((r) => ({
+  if (kinds.includes('open')) console.log(`== Latency at ${RPS} RPS (open loop, ${OPEN_MS / 1000} s${rn}) ==`);
+  if (kinds.includes('open')) console.table(results.open.map((r) => ({
     mode: modeLabel[r.mode], target: r.label,
     'p50 ms': ms(r.latency.p50), 'p90 ms': ms(r.latency.p90), 'p99 ms': ms(r.latency.p99), ...(ROUNDS > 1 ? { 'p99 per round': r.p99PerRound.map((x) => x.toFixed(2)).join(' ') } : {}), 'p99.9 ms': ms(r.latency.p999),
     ...(r.noisy || r.noisyRoundsDropped ? { note: r.noisy ? 'NOISY' : `${r.noisyRoundsDropped} noisy dropped` } : {}),
@@ -566,8 +574,8 @@ async function main() {
         p99OverheadVsDirectMs: perRound('open', tg, 'direct', mode, (x, y) => x.latency.p99 - y.latency.p99),
         p50OverheadVsProxyMs: perRound('open', tg, 'proxy', mode, (x, y) => x.latency.p50 - y.latency.p50),
         p50OverheadVsDirectMs: perRound('open', tg, 'direct', mode, (x, y) => x.latency.p50 - y.latency.p50),
-        headerOverheadAtRps: { p50: o.overhead.p50, p99: o.overhead.p99 },
-        headerOverheadClosed: { p50: c.overhead.p50, p99: c.overhead.p99 },
+        headerOverheadAtRps: { p50: o?.overhead.p50 ?? NaN, p99: o?.overhead.p99 ?? NaN },
+        headerOverheadClosed: { p50: c?.overhead.p50 ?? NaN, p99: c?.overhead.p99 ?? NaN },
       };
     }
   }
@@ -588,8 +596,8 @@ async function main() {
     const tputOk = d.json.throughputPctOfProxy >= 70;
     const p99Ok = d.json.p99OverheadVsProxyMs < 2;
     results.target = { throughputPctOfProxyNonStreamed: d.json.throughputPctOfProxy, throughputMet: tputOk, p99OverheadVsProxyMsNonStreamed: d.json.p99OverheadVsProxyMs, p99Met: p99Ok, streamedThroughputPctOfProxy: d.stream?.throughputPctOfProxy, streamedP99OverheadVsProxyMs: d.stream?.p99OverheadVsProxyMs };
-    console.log(`\nTarget (default config, log_level info): throughput >= 70% of the minimal proxy, non-streamed: ${d.json.throughputPctOfProxy.toFixed(1)}% — ${tputOk ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${d.stream.throughputPctOfProxy.toFixed(1)}%)` : ''}`);
-    console.log(`                                          p99 overhead < 2 ms at ${RPS} RPS vs the proxy, non-streamed: ${sg(d.json.p99OverheadVsProxyMs)} ms — ${p99Ok ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${sg(d.stream.p99OverheadVsProxyMs)} ms)` : ''}`);
+    if (kinds.includes('closed')) console.log(`\nTarget (default config, log_level info): throughput >= 70% of the minimal proxy, non-streamed: ${d.json.throughputPctOfProxy.toFixed(1)}% — ${tputOk ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${d.stream.throughputPctOfProxy.toFixed(1)}%)` : ''}`);
+    if (kinds.includes('open')) console.log(`Target (default config, log_level info): p99 overhead < 2 ms at ${RPS} RPS vs the proxy, non-streamed: ${sg(d.json.p99OverheadVsProxyMs)} ms — ${p99Ok ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${sg(d.stream.p99OverheadVsProxyMs)} ms)` : ''}`);
   }
   const noisyKept = [...runs.closed, ...runs.open].filter((r) => r.noisy).length;
   console.log(`Phases measured again because of other work on the box: ${results.discarded.length}; noisy phases kept (out of retries): ${noisyKept}.`);
