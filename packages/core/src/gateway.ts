@@ -574,6 +574,7 @@ export class Gateway {
   /** Schedule `account` once, after the caller has written the answer; it never delays the client. */
   private finish(ctx: RequestContext): void {
     ctx.timings.done = ctx.elapsed();
+    ctx.settle();
     this.inFlight--;
     if (this.hooks.account.isUsed()) {
       const p = new Promise<void>((resolve) => setImmediate(resolve))

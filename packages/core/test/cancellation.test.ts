@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError, Cancellation, GatewayError, RequestContext, TimeoutError, UndiciTransport } from '@tollgate/core';
@@ -48,6 +48,17 @@ describe('Cancellation', () => {
     already.abort();
     const ctx2 = new RequestContext({ id: 'r2', operation: 'chat', request: { model: 'm', messages: [user('hi')] }, signal: already.signal, slots: {} });
     expect(ctx2.aborted).toBe(true);
+  });
+
+  it('lets go of a long-lived caller signal once each request is over', async () => {
+    const gateway = await gatewayWith([{ model_name: 'm', params: { model: 'mock/x' } }]);
+    const shared = new AbortController();
+    for (let i = 0; i < 20; i++) await gateway.chat({ model: 'm', messages: [user(`hi ${i}`)] }, { signal: shared.signal });
+    const stream = await gateway.chat({ model: 'm', stream: true, messages: [user('a stream')] }, { signal: shared.signal });
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1);
+    for await (const _ of stream as AsyncIterable<unknown>) { /* drain */ }
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+    await gateway.close();
   });
 
   it('gateway.chat with a caller signal stops a slow upstream', async () => {

@@ -180,6 +180,7 @@ export class RequestContext {
   /** Plugin state, keys declared at start-up with gateway.declareSlot(). */
   readonly slots: Record<string, unknown>;
   private readonly initialRequest: CanonicalRequest;
+  private unlinkCallerSignal: (() => void) | null = null;
   /** Set by the core per attempt: may the adapter send `inboundBody` instead of translating? */
   passThrough = false;
 
@@ -202,8 +203,18 @@ export class RequestContext {
     if (external) {
       const forward = (): void => this.abort(external.reason instanceof GatewayError ? external.reason : new AbortedError());
       if (external.aborted) forward();
-      else external.addEventListener('abort', forward, { once: true });
+      else {
+        external.addEventListener('abort', forward, { once: true });
+        // A caller may pass one long-lived signal to many requests: let go of it when done.
+        this.unlinkCallerSignal = () => external.removeEventListener('abort', forward);
+      }
     }
+  }
+
+  /** Called by the core once the request is over (last byte sent or failed). */
+  settle(): void {
+    this.unlinkCallerSignal?.();
+    this.unlinkCallerSignal = null;
   }
 
   /** An AbortSignal for the request (made on first use; prefer `cancellation` on hot paths). */
