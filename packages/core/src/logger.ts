@@ -42,13 +42,11 @@ export interface CreateLoggerOptions extends LoggerOptions {
 
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const { destination, ...rest } = options;
+  const level = rest.level ?? process.env.TOLLGATE_LOG_LEVEL ?? 'info';
   return pino(
-    {
-      level: process.env.TOLLGATE_LOG_LEVEL ?? 'info',
-      ...rest,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    },
-    destination ?? pinoDestination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 }),
+    { ...rest, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    // A silent logger writes nothing: no buffer, no flush timer.
+    destination ?? pinoDestination(level === 'silent' ? { dest: 1, sync: true } : { dest: 1, sync: false, minLength: 4096, periodicFlush: 100 }),
   );
 }
 
