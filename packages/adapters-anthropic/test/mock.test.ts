@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockAnthropic, type MockAnthropicServer } from '../../testing/src/anthropic-mock.js';
+import { postRaw } from '../../testing/src/http.js';
 
 const HEADERS = { 'content-type': 'application/json', 'x-api-key': 'test-key', 'anthropic-version': '2023-06-01' };
 const BASE = { model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hello' }] };
@@ -9,13 +10,7 @@ let mock: MockAnthropicServer;
 beforeAll(async () => { mock = await startMockAnthropic(); });
 afterAll(async () => { await mock.close(); });
 
-async function post(body: unknown, headers: Record<string, string> = HEADERS, path = '/v1/messages') {
-  const res = await fetch(mock.url + path, { method: 'POST', headers, body: JSON.stringify(body) });
-  const text = await res.text();
-  let json: any;
-  try { json = JSON.parse(text); } catch { json = undefined; }
-  return { status: res.status, json, text, headers: res.headers };
-}
+const post = (body: unknown, headers: Record<string, string> = HEADERS, path = '/v1/messages') => postRaw(mock.url + path, body, headers);
 
 async function expect400(body: Record<string, unknown>, message: string | RegExp) {
   const r = await post(body);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockGemini, type MockGeminiServer } from '../../testing/src/gemini-mock.js';
 import { startMockGoogleToken, type MockGoogleTokenServer } from '../../testing/src/google-token-mock.js';
 import { parseSse } from '../../testing/src/sse.js';
+import { postRaw } from '../../testing/src/http.js';
 import { signJwtAssertion } from '../src/index.js';
 import { serviceAccount } from './helpers.js';
 
@@ -16,15 +17,8 @@ describe('strict Gemini mock (AI Studio)', () => {
   afterAll(() => mock.close());
 
   const post = async (path: string, body: unknown, headers: Record<string, string> = { 'x-goog-api-key': KEY }) => {
-    const res = await fetch(mock.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, json, text, type: res.headers.get('content-type') };
+    const r = await postRaw(mock.url + path, body, { 'content-type': 'application/json', ...headers });
+    return { ...r, type: r.headers.get('content-type') };
   };
   const gen = (body: unknown, model = 'gemini-2.5-flash') => post(`/v1beta/models/${model}:generateContent`, body);
   const user = (text: string) => ({ role: 'user', parts: [{ text }] });

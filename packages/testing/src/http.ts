@@ -170,3 +170,24 @@ export async function receive(
   requests.push({ method: req.method ?? 'GET', path, query, headers: { ...req.headers }, body: json === undefined ? undefined : json.ok ? json.value : text });
   return { path, query, text, json };
 }
+
+/** What a test sees of a raw call to a mock: status, the body as text and as JSON when it is JSON. */
+export interface RawReply {
+  status: number;
+  json: any;
+  text: string;
+  headers: Headers;
+}
+
+/** POST a body (an object is JSON-encoded, a string sent as is) and read the reply whatever it is. */
+export async function postRaw(url: string, body: unknown, headers: Record<string, string>): Promise<RawReply> {
+  const res = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}

@@ -1,6 +1,6 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSse, readSse, startMockOpenAI, type MockOpenAIServer } from '../src/index.js';
+import { parseSse, postRaw, readSse, startMockOpenAI, type MockOpenAIServer } from '../src/index.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json', authorization: 'Bearer sk-test' };
 const USER = [{ role: 'user', content: 'hello there my good friend' }];
@@ -9,21 +9,7 @@ const WEATHER_TOOL = {
   function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: {} } },
 };
 
-async function call(server: MockOpenAIServer, path: string, body: unknown, headers: Record<string, string> = JSON_HEADERS) {
-  const res = await fetch(server.url + path, {
-    method: 'POST',
-    headers,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
+const call = (server: MockOpenAIServer, path: string, body: unknown, headers: Record<string, string> = JSON_HEADERS) => postRaw(server.url + path, body, headers);
 
 const chat = (server: MockOpenAIServer, body: Record<string, unknown>) =>
   call(server, '/v1/chat/completions', { model: 'gpt-4o-mini', messages: USER, ...body });
