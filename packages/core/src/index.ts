@@ -18,7 +18,7 @@ export type { StreamItem } from './pipeline/stream.js';
 export * from './transport/types.js';
 export { UndiciTransport, type UndiciTransportOptions } from './transport/undici.js';
 export { CredentialsService, type Credential } from './transport/credentials.js';
-export { decodeSse, decodeNdjson, framedBatches, framingDecoder, NdjsonDecoder, SseDecoder, sseEvent, SSE_DONE } from './transport/framing.js';
+export { decodeSse, decodeNdjson, framedBatches, NdjsonDecoder, SseDecoder, sseEvent, SSE_DONE } from './transport/framing.js';
 export { loadConfig } from './config/load.js';
 export { normalizeConfig } from './config/normalize.js';
 export { resolveEnv } from './config/env.js';

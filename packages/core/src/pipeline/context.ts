@@ -102,6 +102,7 @@ export class Cancellation {
     return this;
   }
 
+  /** undici checks for `on` to accept an EventEmitter-style signal; abort fires once anyway. */
   on(event: 'abort', listener: () => void): this {
     return this.once(event, listener);
   }
@@ -113,10 +114,6 @@ export class Cancellation {
       if (i !== -1) ls.splice(i, 1);
     }
     return this;
-  }
-
-  off(event: 'abort', listener: () => void): this {
-    return this.removeListener(event, listener);
   }
 }
 

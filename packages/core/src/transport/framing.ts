@@ -117,11 +117,6 @@ export const decodeNdjson: FramingDecoder = async function* (body) {
   for await (const events of framedBatches('ndjson', body)) yield* events;
 };
 
-export function framingDecoder(framing: Framing): FramingDecoder {
-  if (framing === 'sse') return decodeSse;
-  if (framing === 'ndjson') return decodeNdjson;
-  return framing;
-}
 
 /** Encode one SSE event. */
 export function sseEvent(data: string, event?: string): string {
