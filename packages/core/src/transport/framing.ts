@@ -117,7 +117,6 @@ export const decodeNdjson: FramingDecoder = async function* (body) {
   for await (const events of framedBatches('ndjson', body)) yield* events;
 };
 
-
 /** Encode one SSE event. */
 export function sseEvent(data: string, event?: string): string {
   return event ? `event: ${event}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
