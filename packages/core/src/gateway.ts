@@ -27,6 +27,7 @@ import { createHooks, type GatewayHooks } from './pipeline/hooks.js';
 import { parseUpstreamJson, runStream, type StreamItem } from './pipeline/stream.js';
 import { RouteRegistry } from './routes.js';
 import { TOKENS } from './tokens.js';
+import { MemorySharedState } from './state/memory-state.js';
 import { CredentialsService } from './transport/credentials.js';
 import type { SendOptions, Transport, UpstreamRequest, UpstreamResponse } from './transport/types.js';
 import { UndiciTransport } from './transport/undici.js';
@@ -127,6 +128,8 @@ export class Gateway {
     this.container.register(TOKENS.Transport, { useValue: this.transport });
     this.container.register(TOKENS.Credentials, { useValue: this.credentials });
     this.container.register(TOKENS.Routes, { useValue: this.routes });
+    // One process by default; @tollgate/state-redis registers a Redis store under the same token.
+    this.container.register(TOKENS.SharedState, { useValue: new MemorySharedState() });
   }
 
   /** Build a gateway from a loaded config file: registers its plugins and model list, then starts. */

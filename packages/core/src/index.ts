@@ -25,3 +25,5 @@ export { resolveEnv } from './config/env.js';
 export { formatPath } from './config/path.js';
 export type { TollgateConfig, LoadedConfig, ModelEntry, Settings, RouterSettings } from './config/types.js';
 export * from './wire.js';
+export type { SharedState, WindowCount } from './state/shared-state.js';
+export { MemorySharedState } from './state/memory-state.js';

@@ -6,6 +6,7 @@ import type { Transport } from './transport/types.js';
 import type { CredentialsService } from './transport/credentials.js';
 import type { RouteRegistry } from './routes.js';
 import type { ProviderAdapter } from './adapter.js';
+import type { SharedState } from './state/shared-state.js';
 
 /**
  * Explicit injection tokens: esbuild/vitest emit no decorator metadata, so nothing is resolved
@@ -20,4 +21,6 @@ export const TOKENS = {
   Routes: Symbol.for('tollgate.Routes') as InjectionToken<RouteRegistry>,
   /** Multi-registration: every ProviderAdapter registered in the container is served. */
   Adapter: Symbol.for('tollgate.Adapter') as InjectionToken<ProviderAdapter>,
+  /** State shared by every gateway process: in memory by default, Redis with @tollgate/state-redis. */
+  SharedState: Symbol.for('tollgate.SharedState') as InjectionToken<SharedState>,
 } as const;
