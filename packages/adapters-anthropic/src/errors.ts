@@ -51,14 +51,13 @@ export function mapAnthropicError(info: UpstreamErrorInfo, provider = 'anthropic
   const retryAfter = parseRetryAfter(info.headers['retry-after']);
   const o = { upstreamStatus: status, provider, retryAfter, code: type ?? null };
   // 529 is Anthropic's own "overloaded": retryable, surfaced as a 503 so every client knows what it means.
-  if (type === 'overloaded_error' || status === 529) return new ApiError(message, { ...o, status: 503, code: 'overloaded' });
+  if (type === 'overloaded_error' || status === 529) return new ApiError(message, { ...o, status: 503, code: 'overloaded', kind: 'overloaded' });
   if (type === 'rate_limit_error' || status === 429) return new RateLimitError(message, o);
   if (type === 'request_too_large' || status === 413) return new PayloadTooLargeError(message);
   if (type === 'timeout_error' || status === 504) return new TimeoutError(message, { ...o, status: 504 });
   if (type === 'api_error' && status < 500) return new ApiError(message, { ...o, status: 500 });
-  if (type === 'billing_error' || status === 402) return new GatewayError(402, 'billing_error', message, { ...o, retryable: false });
-  const retryable = status === 408 || status === 409 || status >= 500;
-  return errorFromStatus(status, message, { ...o, retryable });
+  if (type === 'billing_error' || status === 402) return new GatewayError(402, 'billing_error', message, { ...o, kind: 'permission' });
+  return errorFromStatus(status, message, o);
 }
 
 /** An `event: error` inside a stream carries no HTTP status: take it from the error type. */

@@ -66,8 +66,7 @@ export function mapGoogleError(info: UpstreamErrorInfo, provider: string, secret
   }
   if (keyInvalid) status = 401;
   if (status < 400) status = 500;
-  const retryable = status === 408 || status === 429 || status >= 500;
   // 401 and 429 keep the OpenAI codes clients check for (invalid_api_key, rate_limit_exceeded).
   const withCode = status === 401 || status === 429 ? {} : { code };
-  return errorFromStatus(status, message, { ...withCode, retryAfter, retryable, provider, upstreamStatus: info.status >= 400 ? info.status : undefined });
+  return errorFromStatus(status, message, { ...withCode, retryAfter, provider, upstreamStatus: info.status >= 400 ? info.status : undefined });
 }

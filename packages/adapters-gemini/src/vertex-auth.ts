@@ -92,7 +92,7 @@ export function vertexAuthorizer(sa: ServiceAccount, o: VertexAuthOptions = {}):
         { signal: AbortSignal.timeout(15_000) },
       );
       const text = await res.text();
-      if (res.status >= 500) throw new ApiError(`Could not get a Google access token for Vertex AI (HTTP ${res.status}).`, { status: 502, retryable: true });
+      if (res.status >= 500) throw new ApiError(`Could not get a Google access token for Vertex AI (HTTP ${res.status}).`, { status: 502, kind: 'connection' });
       if (res.status !== 200) {
         let why = '';
         try {
@@ -101,7 +101,7 @@ export function vertexAuthorizer(sa: ServiceAccount, o: VertexAuthOptions = {}):
         } catch {
           // keep the bare status
         }
-        throw new AuthenticationError(`Google rejected the Vertex AI service account ${sa.client_email} (HTTP ${res.status})${why}.`, { retryable: false });
+        throw new AuthenticationError(`Google rejected the Vertex AI service account ${sa.client_email} (HTTP ${res.status})${why}.`);
       }
       let body: { access_token?: string; expires_in?: number | string };
       try {

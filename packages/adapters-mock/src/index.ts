@@ -49,7 +49,7 @@ export const mockAdapter: ProviderAdapter = {
     let message = `mock answered HTTP ${info.status}`;
     try { message = `mock: ${(JSON.parse(info.body) as { error: { message: string } }).error.message}`; } catch { /* keep generic */ }
     const ra = info.headers['retry-after'];
-    return errorFromStatus(info.status, message, { provider: 'mock', retryAfter: ra ? Number(ra) : undefined, retryable: info.status === 429 || info.status >= 500 });
+    return errorFromStatus(info.status, message, { provider: 'mock', retryAfter: ra ? Number(ra) : undefined });
   },
 };
 

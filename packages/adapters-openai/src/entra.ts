@@ -30,7 +30,7 @@ export function entraAuthorizer(o: EntraOptions): NonNullable<PreparedDeployment
         { signal: AbortSignal.timeout(15_000) },
       );
       const text = await res.text();
-      if (res.status !== 200) throw new AuthenticationError(`Could not get an Entra ID token for Azure OpenAI (HTTP ${res.status}).`, { retryable: false });
+      if (res.status !== 200) throw new AuthenticationError(`Could not get an Entra ID token for Azure OpenAI (HTTP ${res.status}).`);
       const body = JSON.parse(text) as { access_token?: string; expires_in?: number | string };
       if (!body.access_token) throw new AuthenticationError('Entra ID token response had no access_token.');
       return { value: body.access_token, expiresAt: Date.now() + Number(body.expires_in ?? 3600) * 1000 };

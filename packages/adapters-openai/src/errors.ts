@@ -30,8 +30,7 @@ export function mapOpenAIError(info: UpstreamErrorInfo, provider: string): Gatew
     }
   }
   const retryAfter = parseRetryAfter(info.headers['retry-after']) ?? retryAfterMs(info.headers['retry-after-ms']);
-  const retryable = info.status === 408 || info.status === 409 || info.status === 429 || info.status >= 500;
-  return errorFromStatus(info.status, message, { param, code, retryAfter, retryable, provider });
+  return errorFromStatus(info.status, message, { param, code, retryAfter, provider });
 }
 
 function retryAfterMs(v: string | string[] | undefined): number | undefined {

@@ -1,10 +1,58 @@
 import type { ErrorEnvelope } from './types/openai.js';
 
+/**
+ * What went wrong, as routing needs to know it. Adapters set it in `mapError` (from the provider's
+ * own error type, never by parsing messages elsewhere); one classifier (`isRetryableKind`) derives
+ * whether another attempt may succeed. Context-window and content-policy fallbacks read it.
+ */
+export type ErrorKind =
+  | 'rate_limit'
+  | 'overloaded'
+  | 'timeout'
+  | 'connection'
+  | 'auth'
+  | 'permission'
+  | 'not_found'
+  | 'context_window_exceeded'
+  | 'content_policy'
+  | 'bad_request'
+  | 'server'
+  /** The client went away. */
+  | 'aborted'
+  /** A fault inside the gateway or a plugin. */
+  | 'internal';
+
+const RETRYABLE_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['rate_limit', 'overloaded', 'timeout', 'connection', 'server']);
+
+/** The one classifier: may another attempt (the same deployment later, or another) succeed? */
+export function isRetryableKind(kind: ErrorKind): boolean {
+  return RETRYABLE_KINDS.has(kind);
+}
+
+/** The kind an HTTP status implies when nothing more specific is known. */
+export function kindFromStatus(status: number): ErrorKind {
+  switch (status) {
+    case 401: return 'auth';
+    case 402:
+    case 403: return 'permission';
+    case 404: return 'not_found';
+    case 408:
+    case 504: return 'timeout';
+    // OpenAI documents 409 as a transient conflict its SDKs retry.
+    case 409: return 'server';
+    case 429: return 'rate_limit';
+    case 499: return 'aborted';
+    case 503:
+    case 529: return 'overloaded';
+    default: return status >= 500 ? 'server' : 'bad_request';
+  }
+}
+
 export interface GatewayErrorOptions {
   param?: string | null;
   code?: string | null;
-  /** May another attempt (same or another deployment) succeed? Read by routing. */
-  retryable?: boolean;
+  /** What went wrong (default: from the status). Decides retryability. */
+  kind?: ErrorKind;
   /** Seconds the upstream asked us to wait. */
   retryAfter?: number;
   /** HTTP status the upstream answered with, if any. */
@@ -22,7 +70,7 @@ export class GatewayError extends Error {
   readonly type: string;
   readonly param: string | null;
   readonly code: string | null;
-  readonly retryable: boolean;
+  readonly kind: ErrorKind;
   readonly retryAfter: number | undefined;
   readonly upstreamStatus: number | undefined;
   readonly provider: string | undefined;
@@ -34,10 +82,15 @@ export class GatewayError extends Error {
     this.type = type;
     this.param = options.param ?? null;
     this.code = options.code ?? null;
-    this.retryable = options.retryable ?? false;
+    this.kind = options.kind ?? kindFromStatus(status);
     this.retryAfter = options.retryAfter;
     this.upstreamStatus = options.upstreamStatus;
     this.provider = options.provider;
+  }
+
+  /** May another attempt succeed? Derived from `kind` only. */
+  get retryable(): boolean {
+    return isRetryableKind(this.kind);
   }
 
   toJSON(): ErrorEnvelope {
@@ -75,28 +128,28 @@ export class ModelNotFoundError extends GatewayError {
 }
 export class TimeoutError extends GatewayError {
   constructor(message = 'Request timed out.', options: GatewayErrorOptions & { status?: 408 | 504 } = {}) {
-    super(options.status ?? 408, 'timeout', message, { retryable: true, code: 'timeout', ...options });
+    super(options.status ?? 408, 'timeout', message, { kind: 'timeout', code: 'timeout', ...options });
   }
 }
 export class PayloadTooLargeError extends GatewayError {
   constructor(message: string) {
-    super(413, 'invalid_request_error', message, { code: 'request_too_large' });
+    super(413, 'invalid_request_error', message, { code: 'request_too_large', kind: 'bad_request' });
   }
 }
 export class RateLimitError extends GatewayError {
   constructor(message = 'Rate limit reached.', options: GatewayErrorOptions = {}) {
-    super(429, 'rate_limit_error', message, { retryable: true, code: 'rate_limit_exceeded', ...options });
+    super(429, 'rate_limit_error', message, { kind: 'rate_limit', code: 'rate_limit_exceeded', ...options });
   }
 }
 export class ApiError extends GatewayError {
   constructor(message: string, options: GatewayErrorOptions & { status?: number } = {}) {
-    super(options.status ?? 500, 'api_error', message, { retryable: true, ...options });
+    super(options.status ?? 500, 'api_error', message, options);
   }
 }
 /** The client went away; nobody is listening for the answer. */
 export class AbortedError extends GatewayError {
   constructor(message = 'Request aborted by the client.') {
-    super(499, 'aborted', message, { code: 'client_closed_request' });
+    super(499, 'aborted', message, { code: 'client_closed_request', kind: 'aborted' });
   }
 }
 /** Configuration or start-up problem; never sent to a client. */
@@ -109,13 +162,13 @@ export class ConfigError extends Error {
 
 /** Map an upstream HTTP status to the canonical error class. `message` must already be scrubbed. */
 export function errorFromStatus(status: number, message: string, options: GatewayErrorOptions = {}): GatewayError {
-  const o = { upstreamStatus: status, ...options };
+  const o = { upstreamStatus: status, kind: kindFromStatus(status), ...options };
   switch (status) {
     case 400:
     case 422:
       return new BadRequestError(message, o);
     case 401:
-      return new AuthenticationError(message, { ...o, retryable: false });
+      return new AuthenticationError(message, o);
     case 403:
       return new PermissionDeniedError(message, o);
     case 404:
@@ -138,7 +191,7 @@ export function errorFromStatus(status: number, message: string, options: Gatewa
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
   if (err && typeof err === 'object' && (err as { name?: string }).name === 'AbortError') return new AbortedError();
-  return new ApiError('Internal gateway error.', { cause: err, retryable: false });
+  return new ApiError('Internal gateway error.', { cause: err, kind: 'internal' });
 }
 
 /** Parse a Retry-After header (seconds or HTTP date) into seconds. */

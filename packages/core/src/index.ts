@@ -27,3 +27,4 @@ export type { TollgateConfig, LoadedConfig, ModelEntry, Settings, RouterSettings
 export * from './wire.js';
 export type { SharedState, WindowCount } from './state/shared-state.js';
 export { MemorySharedState } from './state/memory-state.js';
+export * from './types/rerank.js';

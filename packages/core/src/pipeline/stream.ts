@@ -126,7 +126,7 @@ export async function* runStream(ctx: RequestContext, o: StreamRunOptions): Asyn
   }
   if (!ctx.finishReason) {
     // The upstream closed without finishing: a cut stream is an error, never a silent end.
-    throw new GatewayError(502, 'api_error', 'Upstream stream ended before completion.', { code: 'stream_incomplete', retryable: false });
+    throw new GatewayError(502, 'api_error', 'Upstream stream ended before completion.', { code: 'stream_incomplete', kind: 'connection' });
   }
   if (assembler) {
     const whole = assembler.result();
@@ -140,6 +140,6 @@ export function parseUpstreamJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new GatewayError(502, 'api_error', 'Upstream returned a malformed response body.', { code: 'bad_upstream_response', retryable: true, cause: err });
+    throw new GatewayError(502, 'api_error', 'Upstream returned a malformed response body.', { code: 'bad_upstream_response', kind: 'server', cause: err });
   }
 }

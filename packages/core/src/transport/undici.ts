@@ -91,5 +91,5 @@ export function mapTransportError(err: unknown, signal: Pick<AbortSource, 'abort
     code === 'ECONNREFUSED' ? 'Upstream refused the connection.' :
     code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' ? 'Upstream closed the connection.' :
     'Upstream request failed.';
-  return new ApiError(message, { status: 502, cause: err, code: code ?? null });
+  return new ApiError(message, { status: 502, cause: err, code: code ?? null, kind: 'connection' });
 }
