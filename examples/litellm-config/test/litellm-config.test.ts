@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { createLogger, loadConfig, type LoadedConfig } from '@tollgate/core';
+import { Writable } from 'node:stream';
 import { buildGateway, createTollgateServer, type TollgateServer } from '@tollgate/server';
 import { startMockOpenAI, type MockOpenAIServer } from '@tollgate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,8 @@ let openaiHost: MockOpenAIServer;
 let loaded: LoadedConfig;
 let app: TollgateServer;
 let baseURL: string;
+/** Every line the gateway logged while starting. */
+const logged: Array<{ level: number; msg: string }> = [];
 
 const client = (apiKey = MASTER_KEY, extra: Partial<ConstructorParameters<typeof OpenAI>[0]> = {}) =>
   new OpenAI({ apiKey, baseURL, maxRetries: 0, ...extra });
@@ -43,7 +46,8 @@ beforeAll(async () => {
   delete env.REDIS_HOST;
   delete env.REDIS_PORT;
   loaded = await loadConfig(CONFIG, { env });
-  const gateway = await buildGateway(loaded, { logger: createLogger({ level: 'silent' }) });
+  const destination = new Writable({ write(line, _enc, done) { logged.push(JSON.parse(String(line))); done(); } });
+  const gateway = await buildGateway(loaded, { logger: createLogger({ level: 'warn', destination }) });
   app = createTollgateServer(gateway, { requestLog: false });
   const addr = await app.listen(0);
   baseURL = `http://127.0.0.1:${addr.port}/v1`;
@@ -73,41 +77,45 @@ describe('loading an unchanged LiteLLM config.yaml', () => {
     expect(list[2].params).toMatchObject({ api_base: `${openaiHost.url}/v1`, api_key: 'sk-openai-test', order: 2, timeout: 300, stream_timeout: 60 });
   });
 
-  it('maps router_settings, litellm_settings and general_settings onto router and settings', () => {
+  it('maps router_settings, litellm_settings and general_settings onto router and settings, keeping every key', () => {
     expect(loaded.config.router).toMatchObject({
       routing_strategy: 'usage-based-routing-v2',
       num_retries: 2,
       timeout: 30,
       fallbacks: [{ 'gpt-4o': ['gpt-4o-mini'] }],
+      allowed_fails: 3,
+      cooldown_time: 30,
     });
-    expect(loaded.config.settings).toEqual({
+    expect(loaded.config.settings).toMatchObject({
       drop_params: true,
       request_timeout: 600,
       master_key: MASTER_KEY,
       database_url: 'postgresql://litellm:secret@localhost:5432/litellm',
+      store_model_in_db: false,
     });
+    expect(loaded.config.origins['settings.master_key']).toBe('general_settings.master_key');
     expect(loaded.config.plugins).toEqual([]);
   });
 
-  it('keeps router keys it does not use (and their secrets) out of the loaded config', () => {
-    expect(loaded.config.router).not.toHaveProperty('redis_host');
-    expect(loaded.config.router).not.toHaveProperty('redis_password');
+  it('names the package that serves a LiteLLM key when it is not installed, once per package, and never logs a value', () => {
+    const lines = logged.map((l) => l.msg);
+    expect(lines).toContain(
+      'router_settings.routing_strategy, router_settings.allowed_fails, router_settings.cooldown_time, litellm_settings.fallbacks are read by @tollgate/plugin-loadbalance, which is not installed: npm i @tollgate/plugin-loadbalance (ignored until then)',
+    );
+    expect(lines).toContain('router_settings.redis_host, router_settings.redis_port, router_settings.redis_password are read by @tollgate/state-redis, which is not installed: npm i @tollgate/state-redis (ignored until then)');
+    expect(lines).toContain('general_settings.database_url, general_settings.store_model_in_db are read by @tollgate/plugin-keys, which is not installed: npm i @tollgate/plugin-keys (ignored until then)');
+    const text = JSON.stringify(logged);
+    for (const secret of ['not-used-by-tollgate', 'litellm:secret', MASTER_KEY, 'azure-eu-key']) expect(text).not.toContain(secret);
   });
 
-  it('warns once, listing every key Tollgate does not use', () => {
-    expect(loaded.warnings).toEqual([
+  it('warns once, listing every other key Tollgate does not use', () => {
+    expect(logged.map((l) => l.msg).filter((m) => m.startsWith('Config keys Tollgate does not use'))).toEqual([
       'Config keys Tollgate does not use (ignored): ' +
         [
-          'router_settings.allowed_fails',
-          'router_settings.cooldown_time',
-          'router_settings.redis_host',
-          'router_settings.redis_port',
-          'router_settings.redis_password',
           'litellm_settings.set_verbose',
           'litellm_settings.json_logs',
           'litellm_settings.success_callback',
           'litellm_settings.failure_callback',
-          'general_settings.store_model_in_db',
           'general_settings.proxy_batch_write_at',
           'general_settings.alerting',
         ].join(', '),

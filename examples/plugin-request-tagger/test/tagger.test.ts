@@ -142,7 +142,7 @@ describe('account', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: 'from cache' }, finish_reason: 'stop', logprobs: null }],
     };
     const gateway = await gatewayWith({ tags: { team: 'a' } }, (g) => {
-      g.hooks.preRoute.tap({ name: 'cache', stage: STAGE_CACHE }, () => ({ respond: cached }));
+      g.hooks.preRoute.tap({ name: 'cache', stage: STAGE_CACHE }, () => ({ respond: cached, reason: 'cache_hit' }));
     });
     const info = vi.spyOn(gateway.logger, 'info');
     const ctx = await send(gateway);

@@ -1,4 +1,4 @@
-import { ConfigError, type Deployment, type ProviderAdapter, type RequestContext, type UpstreamRequest } from '@tollgate/core';
+import { ConfigError, type ProviderAdapter, type RequestContext, type UpstreamRequest } from '@tollgate/core';
 import { mapAnthropicError } from './errors.js';
 import { ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS, buildAnthropicBody, jsonModeOf } from './request.js';
 import { anthropicToOpenAI } from './response.js';
@@ -10,7 +10,18 @@ interface State {
   url: string;
   dropParams: boolean;
   defaultMaxTokens: number;
+  /** Client headers this deployment forwards (e.g. anthropic-beta), lower-cased. */
+  forwardHeaders: readonly string[];
+  /** Client body fields this deployment forwards beyond the canonical ones. */
+  allowed: readonly string[];
 }
+
+/**
+ * Fields of a client's own Anthropic body that turn on paid or powerful features with the
+ * operator's key (remote MCP servers, code-execution containers): never sent unless the
+ * deployment allows them (`allowed_client_params`).
+ */
+const GUARDED_BODY_FIELDS = ['mcp_servers', 'container'];
 
 function env(name: string): string | undefined {
   return process.env[name] || undefined;
@@ -24,15 +35,13 @@ export function messagesUrl(base: string): string {
   return `${root}/v1/messages`;
 }
 
-function state(d: Deployment): State {
-  return d.prepared.state as State;
-}
-
 /**
- * The client's `anthropic-beta` header goes upstream (merged with a configured one): betas change
- * what the API accepts, so a request that passed through unchanged must carry them.
+ * The client's `anthropic-beta` header goes upstream (merged with a configured one) only when the
+ * deployment forwards it (`forward_client_headers: [anthropic-beta]`): betas turn on paid
+ * features billed to the operator's key.
  */
-export function withBetaHeader(headers: Record<string, string>, ctx: RequestContext): Record<string, string> {
+export function withBetaHeader(headers: Record<string, string>, ctx: RequestContext, forward: readonly string[]): Record<string, string> {
+  if (!forward.includes('anthropic-beta')) return headers;
   const raw = ctx.headers['anthropic-beta'];
   const beta = Array.isArray(raw) ? raw.join(',') : raw;
   if (!beta) return headers;
@@ -40,11 +49,22 @@ export function withBetaHeader(headers: Record<string, string>, ctx: RequestCont
   return { ...headers, 'anthropic-beta': mine ? `${mine},${beta}` : beta };
 }
 
+/** The client's own body for a same-format send: the real model, and guarded fields only when allowed. */
+export function inboundBodyFor(inbound: Record<string, unknown>, model: string, allowed: readonly string[]): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...inbound, model };
+  for (const f of GUARDED_BODY_FIELDS) if (!allowed.includes(f)) delete body[f];
+  return body;
+}
+
+function lower(v: unknown): string[] {
+  return Array.isArray(v) ? v.map((x) => String(x).toLowerCase()) : [];
+}
+
 function positive(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
-export const anthropicAdapter: ProviderAdapter = {
+export const anthropicAdapter: ProviderAdapter<State> = {
   providers: ['anthropic'],
 
   prepare(d, envp) {
@@ -61,29 +81,34 @@ export const anthropicAdapter: ProviderAdapter = {
       url: messagesUrl(base),
       dropParams: envp.dropParams,
       defaultMaxTokens: positive(d.modelInfo.max_output_tokens) ?? positive(d.modelInfo.max_tokens) ?? DEFAULT_MAX_TOKENS,
+      forwardHeaders: lower(d.params.forward_client_headers),
+      allowed: (d.params.allowed_client_params as string[] | undefined) ?? [],
     };
-    return { baseUrl: base.replace(/\/+$/, ''), headers, wireFormat: 'anthropic', framing: 'sse', state: s };
+    // The key is declared a secret however it was found (config or ANTHROPIC_API_KEY), so the core scrubs it everywhere.
+    return { baseUrl: base.replace(/\/+$/, ''), headers, wireFormat: 'anthropic', framing: 'sse', state: s, secrets: [key] };
   },
 
-  chat: {
-    buildRequest(request, d, ctx): UpstreamRequest {
-      const s = state(d);
-      const headers = withBetaHeader(d.prepared.headers, ctx);
-      const inbound = ctx.inboundBody;
-      if (ctx.passThrough && inbound && typeof inbound === 'object' && !Array.isArray(inbound)) {
-        // Lossless: the client's own Anthropic body, only the model group swapped for the real model.
-        return { method: 'POST', url: s.url, headers, body: JSON.stringify({ ...inbound, model: d.providerModel }) };
-      }
-      const { body } = buildAnthropicBody(request, { model: d.providerModel, dropParams: s.dropParams, defaultMaxTokens: s.defaultMaxTokens }, ctx);
-      return { method: 'POST', url: s.url, headers, body: JSON.stringify(body) };
-    },
+  operations: {
+    chat: {
+      buildRequest(request, d, ctx): UpstreamRequest {
+        const s = d.prepared.state;
+        const headers = withBetaHeader(d.prepared.headers, ctx, s.forwardHeaders);
+        const inbound = ctx.inboundBody;
+        if (ctx.sendInboundBody && inbound && typeof inbound === 'object' && !Array.isArray(inbound)) {
+          // Lossless: the client's own Anthropic body, the model group swapped for the real model.
+          return { method: 'POST', url: s.url, headers, body: JSON.stringify(inboundBodyFor(inbound as Record<string, unknown>, d.providerModel, s.allowed)) };
+        }
+        const { body } = buildAnthropicBody(request, { model: d.providerModel, dropParams: s.dropParams, defaultMaxTokens: s.defaultMaxTokens, allowed: s.allowed }, ctx);
+        return { method: 'POST', url: s.url, headers, body: JSON.stringify(body) };
+      },
 
-    parseResponse(body, _d, ctx) {
-      return anthropicToOpenAI(body, { jsonMode: ctx.passThrough ? null : jsonModeOf(ctx.chatRequest) });
-    },
+      parseResponse(body, _d, ctx) {
+        return anthropicToOpenAI(body, { jsonMode: ctx.sendInboundBody ? null : jsonModeOf(ctx.chatRequest) });
+      },
 
-    createStreamParser(_d, ctx) {
-      return new AnthropicStreamParser({ jsonMode: ctx.passThrough ? null : jsonModeOf(ctx.chatRequest) });
+      createStreamParser(_d, ctx) {
+        return new AnthropicStreamParser({ jsonMode: ctx.sendInboundBody ? null : jsonModeOf(ctx.chatRequest) });
+      },
     },
   },
 

@@ -39,6 +39,9 @@ function parseBody(text: string): { type?: string; message?: string } {
   }
 }
 
+/** "prompt is too long: 215041 tokens > 200000 maximum", "input length and `max_tokens` exceed context limit". */
+const CONTEXT_MESSAGE = /prompt is too long|exceed context limit|context window/i;
+
 /**
  * Map an Anthropic error answer (`{"type":"error","error":{"type","message"}}`, or anything else) to a
  * canonical error. The body reaching here is already scrubbed of the key; a body that is not the
@@ -57,6 +60,8 @@ export function mapAnthropicError(info: UpstreamErrorInfo, provider = 'anthropic
   if (type === 'timeout_error' || status === 504) return new TimeoutError(message, { ...o, status: 504 });
   if (type === 'api_error' && status < 500) return new ApiError(message, { ...o, status: 500 });
   if (type === 'billing_error' || status === 402) return new GatewayError(402, 'billing_error', message, { ...o, kind: 'permission' });
+  // Anthropic reports an over-long prompt only in the message of an invalid_request_error.
+  if (status === 400 && upstreamMessage && CONTEXT_MESSAGE.test(upstreamMessage)) return errorFromStatus(status, message, { ...o, kind: 'context_window_exceeded' });
   return errorFromStatus(status, message, o);
 }
 

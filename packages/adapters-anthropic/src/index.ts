@@ -1,7 +1,7 @@
 import { adapterPlugin } from '@tollgate/core';
 import { anthropicAdapter } from './adapter.js';
 
-export { anthropicAdapter, messagesUrl, withBetaHeader, DEFAULT_API_BASE } from './adapter.js';
+export { anthropicAdapter, messagesUrl, withBetaHeader, inboundBodyFor, DEFAULT_API_BASE } from './adapter.js';
 export {
   buildAnthropicBody,
   convertMessages,

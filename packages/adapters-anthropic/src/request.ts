@@ -30,6 +30,8 @@ export interface AnthropicBodyOptions {
   defaultMaxTokens?: number;
   /** Provider name for error messages. */
   provider?: string;
+  /** The deployment's `allowed_client_params`: extra client fields it forwards. */
+  allowed?: readonly string[];
 }
 
 export interface AnthropicBody {
@@ -75,11 +77,12 @@ const HANDLED = [
   'stop', 'user', 'max_tokens', 'max_completion_tokens', 'reasoning_effort', 'thinking', 'metadata', 'service_tier',
 ];
 
+/** Compiled tables, shared by deployments with the same settings (built at their first request). */
 const tables = new Map<string, CompiledParams>();
-function table(provider: string, dropParams: boolean): CompiledParams {
-  const key = `${provider}\n${dropParams}`;
+function table(provider: string, dropParams: boolean, allowed: readonly string[]): CompiledParams {
+  const key = `${provider}\n${dropParams}\n${allowed.join(',')}`;
   let t = tables.get(key);
-  if (!t) tables.set(key, (t = compileParamTable(TABLE, { dropParams, provider })));
+  if (!t) tables.set(key, (t = compileParamTable(TABLE, { dropParams, provider, allowed })));
   return t;
 }
 
@@ -202,7 +205,7 @@ export function buildAnthropicBody(request: ChatCompletionRequest, options: Anth
       warn(`clamped 'top_p' from ${request.top_p} to 0.95: required with thinking`);
     }
   }
-  table(provider, dropParams).apply(r, body, ctx, skip);
+  table(provider, dropParams, options.allowed ?? []).apply(r, body, ctx, skip);
   if (request.stream) body.stream = true;
   return { body, jsonMode };
 }

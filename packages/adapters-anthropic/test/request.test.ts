@@ -8,7 +8,7 @@ const req = (extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest 
   messages: [{ role: 'user', content: 'hi' }],
   ...extra,
 });
-const build = (extra: Partial<ChatCompletionRequest> = {}, opts: { dropParams?: boolean } = {}, c = ctx()) => ({
+const build = (extra: Partial<ChatCompletionRequest> = {}, opts: { dropParams?: boolean; allowed?: string[] } = {}, c = ctx()) => ({
   ...buildAnthropicBody(req(extra), { model: 'claude-sonnet-4-5', ...opts }, c),
   warnings: c.warnings,
 });
@@ -74,8 +74,15 @@ describe('buildAnthropicBody: basics', () => {
     expect(warnings).toEqual([`dropped unsupported param '${name}'`]);
   });
 
-  it('passes unknown (Anthropic-native) extras through', () => {
-    expect(build({ container: 'c-1' } as Partial<ChatCompletionRequest>).body.container).toBe('c-1');
+  it('forwards unknown (Anthropic-native) extras only where the deployment allows them', () => {
+    const refused = build({ container: 'c-1', api_base: 'http://attacker.example' } as Partial<ChatCompletionRequest>);
+    expect(refused.body).not.toHaveProperty('container');
+    expect(refused.body).not.toHaveProperty('api_base');
+    expect(refused.warnings.join(' ')).toContain("ignored param 'container'");
+    const allowed = build({ container: 'c-1', api_base: 'http://attacker.example' } as Partial<ChatCompletionRequest>, { allowed: ['container', 'api_base'] });
+    expect(allowed.body.container).toBe('c-1');
+    // Credential- and routing-shaped fields never go upstream, allowed or not.
+    expect(allowed.body).not.toHaveProperty('api_base');
   });
 
   it('keeps OpenAI metadata out; user_id inside metadata goes through', () => {

@@ -42,7 +42,7 @@ const env = (...names: string[]): string | undefined => {
 /** Keep model ids readable in the path ("claude-sonnet-4@20250514") but never let one add a path segment. */
 const segment = (s: string): string => encodeURIComponent(s).replace(/%40/g, '@');
 
-function prepareStudio(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment {
+function prepareStudio(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment<State> {
   const key = d.params.api_key ?? env('GEMINI_API_KEY', 'GOOGLE_API_KEY');
   if (!key) throw new ConfigError('no API key for Gemini: set params.api_key or the GEMINI_API_KEY (or GOOGLE_API_KEY) environment variable.');
   let root = trimSlash(d.params.api_base ?? env('GEMINI_API_BASE') ?? STUDIO_BASE);
@@ -59,10 +59,10 @@ function prepareStudio(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): Prepa
     claude: null,
   };
   const headers = { 'content-type': 'application/json', accept: 'application/json', 'x-goog-api-key': key, ...(d.params.headers ?? {}) };
-  return { baseUrl: root, headers, wireFormat: 'gemini', framing: 'sse', state };
+  return { baseUrl: root, headers, wireFormat: 'gemini', framing: 'sse', state, secrets: [key] };
 }
 
-function prepareVertex(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment {
+function prepareVertex(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment<State> {
   const p = d.params;
   const sa = loadServiceAccount(p.vertex_credentials);
   const project = (p.vertex_project as string | undefined) ?? env('VERTEXAI_PROJECT', 'VERTEX_PROJECT', 'GOOGLE_CLOUD_PROJECT') ?? sa.project_id;
@@ -93,15 +93,23 @@ function prepareVertex(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): Prepa
   return { baseUrl: root, headers, wireFormat: isClaude ? 'anthropic' : 'gemini', framing: 'sse', authorize, state };
 }
 
-const stateOf = (d: Deployment): State => d.prepared.state as State;
+const stateOf = (d: Deployment<State>): State => d.prepared.state;
 
-export const geminiAdapter: ProviderAdapter = {
+export const geminiAdapter: ProviderAdapter<State> = {
   providers: ['gemini', 'vertex_ai', 'vertex_ai_beta'],
+
+  paramKeys: {
+    vertex_project: { type: 'string' },
+    vertex_location: { type: 'string' },
+    vertex_credentials: { anyOf: [{ type: 'string' }, { type: 'object' }], 'x-message': 'must be a path, a JSON string or an object' },
+    vertex_token_url: { type: 'string' },
+  },
 
   prepare(d, envp) {
     return d.provider === 'gemini' ? prepareStudio(d, envp) : prepareVertex(d, envp);
   },
 
+  operations: {
   chat: {
     buildRequest(request: ChatCompletionRequest, d, ctx): UpstreamRequest {
       const s = stateOf(d);
@@ -140,6 +148,7 @@ export const geminiAdapter: ProviderAdapter = {
       const request = ctx.request as EmbeddingRequest;
       return s.kind === 'vertex' ? parseVertexEmbeddings(body, request, s.model) : parseStudioEmbeddings(body, request, s.model);
     },
+  },
   },
 
   mapError(info, d) {

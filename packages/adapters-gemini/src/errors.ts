@@ -21,6 +21,9 @@ const STATUS: Record<string, number> = {
   DEADLINE_EXCEEDED: 504,
 };
 
+/** "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)." */
+const CONTEXT_MESSAGE = /input token count.*exceeds|exceeds the maximum number of tokens|context window/i;
+
 /** "37s" / "1.5s" (a google.protobuf.Duration) -> seconds. */
 function durationSeconds(v: unknown): number | undefined {
   if (typeof v !== 'string') return undefined;
@@ -66,7 +69,9 @@ export function mapGoogleError(info: UpstreamErrorInfo, provider: string, secret
   }
   if (keyInvalid) status = 401;
   if (status < 400) status = 500;
+  // Google reports an over-long prompt only as an INVALID_ARGUMENT message.
+  const kind = status === 400 && CONTEXT_MESSAGE.test(message) ? 'context_window_exceeded' as const : undefined;
   // 401 and 429 keep the OpenAI codes clients check for (invalid_api_key, rate_limit_exceeded).
   const withCode = status === 401 || status === 429 ? {} : { code };
-  return errorFromStatus(status, message, { ...withCode, retryAfter, provider, upstreamStatus: info.status >= 400 ? info.status : undefined });
+  return errorFromStatus(status, message, { ...withCode, retryAfter, provider, upstreamStatus: info.status >= 400 ? info.status : undefined, ...(kind ? { kind } : {}) });
 }

@@ -68,7 +68,7 @@ const HANDLED = new Set([
 ]);
 
 export function compileChatParams(dropParams: boolean, provider: string): CompiledParams {
-  return compileParamTable(TABLE, { dropParams, provider, passUnknown: false });
+  return compileParamTable(TABLE, { dropParams, provider, unknown: 'none' });
 }
 
 /** Thinking budgets per reasoning_effort, as LiteLLM sets them. */

@@ -5,6 +5,7 @@ import {
   buildAnthropicBody,
   jsonModeOf,
   mapAnthropicError,
+  inboundBodyFor,
   withBetaHeader,
 } from '@tollgate/adapter-anthropic';
 import type {
@@ -31,6 +32,8 @@ export function isClaudeModel(model: string): boolean {
 export interface ClaudeState {
   dropParams: boolean;
   defaultMaxTokens: number;
+  forwardHeaders: readonly string[];
+  allowed: readonly string[];
 }
 
 function positive(v: unknown): number | undefined {
@@ -47,32 +50,34 @@ export const claude = {
     return {
       dropParams: envp.dropParams,
       defaultMaxTokens: positive(d.modelInfo.max_output_tokens) ?? positive(d.modelInfo.max_tokens) ?? DEFAULT_MAX_TOKENS,
+      forwardHeaders: Array.isArray(d.params.forward_client_headers) ? d.params.forward_client_headers.map((h) => String(h).toLowerCase()) : [],
+      allowed: (d.params.allowed_client_params as string[] | undefined) ?? [],
     };
   },
 
   buildRequest(request: ChatCompletionRequest, s: ClaudeState, modelUrl: string, d: Deployment, ctx: RequestContext): UpstreamRequest {
     const url = `${modelUrl}:${request.stream ? 'streamRawPredict' : 'rawPredict'}`;
-    const headers = withBetaHeader(d.prepared.headers, ctx);
+    const headers = withBetaHeader(d.prepared.headers, ctx, s.forwardHeaders);
     const inbound = ctx.inboundBody;
-    if (ctx.passThrough && inbound && typeof inbound === 'object' && !Array.isArray(inbound)) {
+    if (ctx.sendInboundBody && inbound && typeof inbound === 'object' && !Array.isArray(inbound)) {
       // An Anthropic client's own body, unchanged but for what Vertex wants instead of `model`.
-      const { model: _model, ...rest } = inbound as Record<string, unknown>;
+      const { model: _model, ...rest } = inboundBodyFor(inbound as Record<string, unknown>, '', s.allowed);
       return { method: 'POST', url, headers, body: JSON.stringify({ anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest }) };
     }
     const { body } = buildAnthropicBody(
       request,
-      { model: null, anthropicVersion: VERTEX_ANTHROPIC_VERSION, dropParams: s.dropParams, defaultMaxTokens: s.defaultMaxTokens, provider: 'Vertex AI (Claude)' },
+      { model: null, anthropicVersion: VERTEX_ANTHROPIC_VERSION, dropParams: s.dropParams, defaultMaxTokens: s.defaultMaxTokens, provider: 'Vertex AI (Claude)', allowed: s.allowed },
       ctx,
     );
     return { method: 'POST', url, headers, body: JSON.stringify(body) };
   },
 
   parseResponse(body: unknown, _s: ClaudeState, ctx: RequestContext): ChatCompletion {
-    return anthropicToOpenAI(body, { jsonMode: ctx.passThrough ? null : jsonModeOf(ctx.chatRequest) });
+    return anthropicToOpenAI(body, { jsonMode: ctx.sendInboundBody ? null : jsonModeOf(ctx.chatRequest) });
   },
 
   createStreamParser(_s: ClaudeState, ctx: RequestContext): StreamParser {
-    return new AnthropicStreamParser({ jsonMode: ctx.passThrough ? null : jsonModeOf(ctx.chatRequest), provider: 'Vertex AI (Claude)' });
+    return new AnthropicStreamParser({ jsonMode: ctx.sendInboundBody ? null : jsonModeOf(ctx.chatRequest), provider: 'Vertex AI (Claude)' });
   },
 
   /** Vertex answers auth and quota failures itself (Google's envelope); the model's own in Anthropic's. */

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import {
   RequestContext,
+  chatOperation,
   createLogger,
   type ChatCompletionChunk,
   type ChatCompletionRequest,
@@ -23,7 +24,8 @@ export function deployment(params: DeploymentParams, dropParams = false): Deploy
     providerModel: rest.join('/'),
     params,
     modelInfo: {},
-    stats: { inFlight: 0, requests: 0, failures: 0, latencyMs: 0, ttftMs: 0, minuteStart: 0, minuteRequests: 0, minuteTokens: 0, lastError: null, lastErrorAt: 0 },
+    tags: [],
+    stats: { inFlight: 0, requests: 0, failures: 0, latencyMs: 0, latencyPerTokenMs: 0, ttftMs: 0, minuteStart: 0, minuteRequests: 0, minuteTokens: 0, lastError: null, lastErrorAt: 0 },
   };
   return { ...base, prepared: geminiAdapter.prepare(base, { logger, dropParams }) };
 }
@@ -35,6 +37,7 @@ export function context(request: Partial<ChatCompletionRequest> & Record<string,
   return new RequestContext({
     id: 'req-1',
     operation: 'chat',
+    spec: chatOperation,
     request: { model: 'g', messages: [{ role: 'user', content: 'hi' }], ...request } as ChatCompletionRequest,
     slots: {},
   });
@@ -44,20 +47,20 @@ export function context(request: Partial<ChatCompletionRequest> & Record<string,
 export function build(request: Partial<ChatCompletionRequest> & Record<string, unknown>, d: Deployment = studio()) {
   const req = { model: 'g', messages: [{ role: 'user', content: 'hi' }], ...request } as ChatCompletionRequest;
   const ctx = context(req);
-  const up = geminiAdapter.chat!.buildRequest(req, d, ctx);
+  const up = geminiAdapter.operations.chat!.buildRequest(req, d, ctx);
   return { up, body: JSON.parse(up.body as string), ctx };
 }
 
 /** Feed SSE data payloads (objects) through the adapter's stream parser. */
 export function parseStream(events: unknown[], d: Deployment = studio()): { chunks: ChatCompletionChunk[]; tail: ChatCompletionChunk[] } {
-  const parser = geminiAdapter.chat!.createStreamParser(d, context({ stream: true }));
+  const parser = geminiAdapter.operations.chat!.createStreamParser(d, context({ stream: true }));
   const chunks: ChatCompletionChunk[] = [];
   for (const e of events) {
     const ev: FramedEvent = { data: typeof e === 'string' ? e : JSON.stringify(e) };
-    const out = parser.event(ev);
+    const out = parser!.event(ev);
     if (out) chunks.push(...(Array.isArray(out) ? out : [out]));
   }
-  const end = parser.end?.();
+  const end = parser!.end?.();
   const tail = end ? (Array.isArray(end) ? end : [end]) : [];
   return { chunks, tail };
 }

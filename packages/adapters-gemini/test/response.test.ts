@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { geminiAdapter, mapFinishReason, mapUsage } from '../src/index.js';
 import { context, parseStream, studio } from './helpers.js';
 
-const parse = (body: unknown) => geminiAdapter.chat!.parseResponse(body, studio(), context());
+const parse = (body: unknown) => geminiAdapter.operations.chat!.parseResponse(body, studio(), context());
 
 describe('response mapping', () => {
   it('text, thoughts and usage (reasoning counted in completion_tokens)', () => {

@@ -1,11 +1,17 @@
 import {
   parseOpenAIChatResponse,
   parseOpenAIChunk,
+  parseOpenAICompletion,
+  parseOpenAICompletionChunk,
   parseOpenAIEmbeddingResponse,
+  parseOpenAIModerationResponse,
   ApiError,
   errorFromStatus,
   adapterPlugin,
+  type Deployment,
   type ProviderAdapter,
+  type RerankResponse,
+  type UpstreamRequest,
 } from '@tollgate/core';
 import { MockTransport, mockSettings } from './mock.js';
 
@@ -15,8 +21,36 @@ export { MockTransport, mockSettings, type MockSettings, type MockFault } from '
  * Provider `mock/<anything>`: deterministic answers with no network, served through an
  * in-process transport that produces the bytes of an OpenAI-format upstream.
  */
+function post(d: Deployment, path: string, body: unknown): UpstreamRequest {
+  return { method: 'POST', url: `mock://local${path}`, headers: d.prepared.headers, body: JSON.stringify(body) };
+}
+
+const streamError = (e: unknown) => new ApiError(`mock: ${(e as { message?: string }).message ?? 'stream error'}`, { status: 502 });
+
+/** Like every adapter, ask the upstream for usage on streams; the core strips it if the client did not ask. */
+function withUsage<T extends { stream?: boolean | null; stream_options?: unknown }>(request: T, model: string): T & { model: string } {
+  return request.stream ? { ...request, model, stream_options: { ...(request.stream_options as object), include_usage: true } } : { ...request, model };
+}
+
+/** Mock params (see README): read by the mock transport. */
+const number = { type: 'number', minimum: 0 };
+
+/**
+ * Provider `mock/<anything>`: deterministic answers with no network, served through an
+ * in-process transport that produces the bytes of an OpenAI-format upstream.
+ */
 export const mockAdapter: ProviderAdapter = {
   providers: ['mock'],
+  paramKeys: {
+    mock_response: { type: 'string' },
+    mock_latency_ms: number,
+    mock_chunk_delay_ms: number,
+    mock_stream_chunks: number,
+    mock_tool_calls: { type: 'boolean' },
+    mock_usage: { type: 'object' },
+    mock_embedding_dimensions: number,
+    mock_fault: { type: 'object' },
+  },
   prepare(d) {
     const settings = mockSettings(d.params);
     return {
@@ -25,31 +59,37 @@ export const mockAdapter: ProviderAdapter = {
       wireFormat: 'openai',
       framing: 'sse',
       transport: new MockTransport(settings, d.providerModel),
+      state: null,
     };
   },
-  chat: {
-    buildRequest(request, d) {
-      // Like every adapter, ask the upstream for usage on streams; the core strips it if the client did not ask.
-      const body = request.stream ? { ...request, model: d.providerModel, stream_options: { ...request.stream_options, include_usage: true } } : { ...request, model: d.providerModel };
-      return { method: 'POST', url: 'mock://local/chat/completions', headers: d.prepared.headers, body: JSON.stringify(body) };
+  operations: {
+    chat: {
+      buildRequest: (request, d) => post(d, '/chat/completions', withUsage(request, d.providerModel)),
+      parseResponse: parseOpenAIChatResponse,
+      createStreamParser: () => ({ event: (ev) => parseOpenAIChunk(ev, streamError) }),
     },
-    parseResponse: parseOpenAIChatResponse,
-    createStreamParser() {
-      const onError = (e: unknown) => new ApiError(`mock: ${(e as { message?: string }).message ?? 'stream error'}`, { status: 502 });
-      return { event: (ev) => parseOpenAIChunk(ev, onError) };
+    completions: {
+      buildRequest: (request, d) => post(d, '/completions', withUsage(request, d.providerModel)),
+      parseResponse: parseOpenAICompletion,
+      createStreamParser: () => ({ event: (ev) => parseOpenAICompletionChunk(ev, streamError) }),
     },
-  },
-  embeddings: {
-    buildRequest(request, d) {
-      return { method: 'POST', url: 'mock://local/embeddings', headers: d.prepared.headers, body: JSON.stringify({ ...request, model: d.providerModel }) };
+    embeddings: {
+      buildRequest: (request, d) => post(d, '/embeddings', { ...request, model: d.providerModel }),
+      parseResponse: parseOpenAIEmbeddingResponse,
     },
-    parseResponse: parseOpenAIEmbeddingResponse,
+    moderations: {
+      buildRequest: (request, d) => post(d, '/moderations', { ...request, model: d.providerModel }),
+      parseResponse: parseOpenAIModerationResponse,
+    },
+    rerank: {
+      buildRequest: (request, d) => post(d, '/rerank', { ...request, model: d.providerModel }),
+      parseResponse: (body) => body as RerankResponse,
+    },
   },
   mapError(info) {
     let message = `mock answered HTTP ${info.status}`;
     try { message = `mock: ${(JSON.parse(info.body) as { error: { message: string } }).error.message}`; } catch { /* keep generic */ }
-    const ra = info.headers['retry-after'];
-    return errorFromStatus(info.status, message, { provider: 'mock', retryAfter: ra ? Number(ra) : undefined });
+    return errorFromStatus(info.status, message, { provider: 'mock' });
   },
 };
 

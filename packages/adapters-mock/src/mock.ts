@@ -6,7 +6,10 @@ import {
   type ChatCompletionChunk,
   type ChatCompletionRequest,
   type ChatMessage,
+  type CompletionRequest,
   type EmbeddingRequest,
+  type ModerationRequest,
+  type RerankRequest,
   type SendOptions,
   type Transport,
   type UpstreamRequest,
@@ -160,6 +163,9 @@ export class MockTransport implements Transport {
     }
     const body = JSON.parse(String(request.body)) as Record<string, unknown>;
     if (request.url.endsWith('/embeddings')) return this.embeddings(body as unknown as EmbeddingRequest);
+    if (request.url.endsWith('/moderations')) return this.moderations(body as unknown as ModerationRequest);
+    if (request.url.endsWith('/rerank')) return this.rerank(body as unknown as RerankRequest);
+    if (request.url.endsWith('/completions') && !request.url.endsWith('/chat/completions')) return this.completions(body as unknown as CompletionRequest, abort);
     const req = body as unknown as ChatCompletionRequest;
     const id = `chatcmpl-mock-${(++seq).toString(36)}`;
     const created = Math.floor(Date.now() / 1000);
@@ -216,6 +222,57 @@ export class MockTransport implements Transport {
       }
     }
     return respond(200, { 'content-type': 'text/event-stream' }, stream());
+  }
+
+  /** Legacy completions: the prompt echoed, streamed in `streamChunks` pieces when asked. */
+  private completions(req: CompletionRequest, abort: { aborted: boolean }): UpstreamResponse {
+    const prompt = Array.isArray(req.prompt) ? req.prompt.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ') : String(req.prompt);
+    const text = this.s.response ?? prompt;
+    const id = `cmpl-mock-${(++seq).toString(36)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const usage = { prompt_tokens: tokens(prompt), completion_tokens: tokens(text), total_tokens: tokens(prompt) + tokens(text) };
+    const base = { id, object: 'text_completion' as const, created, model: this.model };
+    if (!req.stream) {
+      return respond(200, { 'content-type': 'application/json' }, JSON.stringify({ ...base, choices: [{ text, index: 0, logprobs: null, finish_reason: 'stop' }], usage }));
+    }
+    const includeUsage = (req.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    const events = split(text, this.s.streamChunks).map((part) => `data: ${JSON.stringify({ ...base, choices: [{ text: part, index: 0, logprobs: null, finish_reason: null }] })}\n\n`);
+    events.push(`data: ${JSON.stringify({ ...base, choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }] })}\n\n`);
+    if (includeUsage) events.push(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+    events.push('data: [DONE]\n\n');
+    const delay = this.s.chunkDelayMs;
+    async function* stream(): AsyncIterable<Uint8Array> {
+      for (let i = 0; i < events.length; i++) {
+        if (delay > 0 && i > 0) await sleep(delay);
+        if (abort.aborted) throw new AbortedError();
+        yield encoder.encode(events[i]);
+      }
+    }
+    return respond(200, { 'content-type': 'text/event-stream' }, stream());
+  }
+
+  /** Moderations: flags an input that contains "flag-me" (deterministic, for tests). */
+  private moderations(req: ModerationRequest): UpstreamResponse {
+    const inputs = typeof req.input === 'string' ? [req.input] : req.input.map((i) => (typeof i === 'string' ? i : i.type === 'text' ? i.text : ''));
+    const results = inputs.map((text) => {
+      const flagged = text.includes('flag-me');
+      return { flagged, categories: { harassment: flagged, violence: false }, category_scores: { harassment: flagged ? 0.97 : 0.001, violence: 0.001 } };
+    });
+    return respond(200, { 'content-type': 'application/json' }, JSON.stringify({ id: `modr-mock-${(++seq).toString(36)}`, model: this.model, results }));
+  }
+
+  /** Rerank (Cohere's shape): documents scored by the share of query words they contain. */
+  private rerank(req: RerankRequest): UpstreamResponse {
+    const words = new Set(req.query.toLowerCase().split(/\W+/).filter(Boolean));
+    const texts = req.documents.map((d) => (typeof d === 'string' ? d : String((d as { text?: unknown }).text ?? JSON.stringify(d))));
+    const scored = texts.map((t, index) => {
+      const doc = new Set(t.toLowerCase().split(/\W+/));
+      let hits = 0;
+      for (const w of words) if (doc.has(w)) hits++;
+      return { index, relevance_score: words.size ? hits / words.size : 0 };
+    }).sort((a, b) => b.relevance_score - a.relevance_score || a.index - b.index);
+    const top = scored.slice(0, req.top_n ?? scored.length).map((r) => (req.return_documents ? { ...r, document: { text: texts[r.index] } } : r));
+    return respond(200, { 'content-type': 'application/json' }, JSON.stringify({ id: `rerank-mock-${(++seq).toString(36)}`, results: top, meta: { api_version: { version: '2' }, billed_units: { search_units: 1 } } }));
   }
 
   private embeddings(req: EmbeddingRequest): UpstreamResponse {

@@ -2,7 +2,10 @@ import {
   compileParamTable,
   parseOpenAIChatResponse,
   parseOpenAIChunk,
+  parseOpenAICompletion,
+  parseOpenAICompletionChunk,
   parseOpenAIEmbeddingResponse,
+  parseOpenAIModerationResponse,
   ConfigError,
   GatewayError,
   type ChatCompletionRequest,
@@ -15,14 +18,18 @@ import {
   type ProviderAdapter,
   type UpstreamRequest,
 } from '@tollgate/core';
-import { mapOpenAIError } from './errors.js';
+import { mapOpenAIError, mapOpenAIStreamError } from './errors.js';
 import { HOST_ALIASES, OPENAI_COMPATIBLE_HOSTS, type OpenAICompatibleHost } from './hosts.js';
 import { entraAuthorizer } from './entra.js';
 
 interface State {
   chatUrl: string;
   embeddingsUrl: string;
+  completionsUrl: string;
+  moderationsUrl: string;
   chatParams: CompiledParams;
+  completionParams: CompiledParams;
+  embeddingParams: CompiledParams;
   /** Ask the upstream for a usage chunk on streams (stream_options.include_usage). */
   askUsage: boolean;
   embeddings: boolean;
@@ -50,6 +57,25 @@ const NON_OPENAI: ParamTable = {
 
 /** Params Tollgate handles itself and never forwards as given. */
 const SKIP = new Set(['model', 'messages', 'stream_options']);
+const SKIP_COMPLETION = new Set(['model', 'stream_options']);
+const SKIP_EMBEDDING = new Set(['model', 'input_type']);
+
+const COMPLETION_PARAMS: ReadonlySet<string> = new Set([
+  'model', 'prompt', 'suffix', 'stream', 'stream_options', 'max_tokens', 'temperature', 'top_p', 'n', 'best_of', 'logprobs', 'echo',
+  'stop', 'presence_penalty', 'frequency_penalty', 'logit_bias', 'seed', 'user',
+]);
+const EMBEDDING_PARAMS: ReadonlySet<string> = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
+
+/** Per-deployment param tables: the deployment's `allowed_client_params` may forward more client fields. */
+function paramTables(table: ParamTable, d: Omit<Deployment, 'prepared'>, envp: PrepareEnv, provider: string): Pick<State, 'chatParams' | 'completionParams' | 'embeddingParams'> {
+  const allowed = d.params.allowed_client_params as string[] | undefined;
+  const o = { dropParams: envp.dropParams, provider, allowed };
+  return {
+    chatParams: compileParamTable(table, o),
+    completionParams: compileParamTable({}, { ...o, known: COMPLETION_PARAMS }),
+    embeddingParams: compileParamTable({}, { ...o, known: EMBEDDING_PARAMS }),
+  };
+}
 
 function trimSlash(s: string): string {
   return s.endsWith('/') ? s.replace(/\/+$/, '') : s;
@@ -68,7 +94,7 @@ function tableFor(host: OpenAICompatibleHost): ParamTable {
   return table;
 }
 
-function prepareHost(host: OpenAICompatibleHost, d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment {
+function prepareHost(host: OpenAICompatibleHost, d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment<State> {
   const base = d.params.api_base ?? env(host.apiBaseEnv) ?? (host.id === 'openai' ? env('OPENAI_API_BASE') : undefined) ?? host.baseUrl;
   if (!base) throw new ConfigError(`${host.name} needs params.api_base${host.apiBaseEnv ? ` (or ${host.apiBaseEnv})` : ''}.`);
   const key = d.params.api_key ?? env(host.apiKeyEnv);
@@ -87,7 +113,9 @@ function prepareHost(host: OpenAICompatibleHost, d: Omit<Deployment, 'prepared'>
   const state: State = {
     chatUrl: `${root}/chat/completions`,
     embeddingsUrl: `${root}/embeddings`,
-    chatParams: compileParamTable(tableFor(host), { dropParams: envp.dropParams, provider: host.name }),
+    completionsUrl: `${root}/completions`,
+    moderationsUrl: `${root}/moderations`,
+    ...paramTables(tableFor(host), d, envp, host.name),
     askUsage: !(host.unsupportedParams ?? []).includes('stream_options'),
     embeddings: host.embeddings !== false,
     label: host.id,
@@ -95,7 +123,7 @@ function prepareHost(host: OpenAICompatibleHost, d: Omit<Deployment, 'prepared'>
   return { baseUrl: root, headers, wireFormat: 'openai', framing: 'sse', state, secrets: key ? [key] : [] };
 }
 
-function prepareAzure(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment {
+function prepareAzure(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): PreparedDeployment<State> {
   const p = d.params;
   const base = p.api_base ?? env('AZURE_API_BASE') ?? env('AZURE_OPENAI_ENDPOINT');
   if (!base) throw new ConfigError('Azure OpenAI needs params.api_base (https://<resource>.openai.azure.com) or AZURE_API_BASE.');
@@ -127,7 +155,9 @@ function prepareAzure(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): Prepar
   const state: State = {
     chatUrl: `${root}/openai/deployments/${deployment}/chat/completions${q}`,
     embeddingsUrl: `${root}/openai/deployments/${deployment}/embeddings${q}`,
-    chatParams: compileParamTable(NON_OPENAI, { dropParams: envp.dropParams, provider: 'Azure OpenAI' }),
+    completionsUrl: `${root}/openai/deployments/${deployment}/completions${q}`,
+    moderationsUrl: '',
+    ...paramTables(NON_OPENAI, d, envp, 'Azure OpenAI'),
     askUsage: true,
     embeddings: true,
     label: 'azure',
@@ -157,12 +187,28 @@ export function cleanMessages(messages: ChatMessage[]): ChatMessage[] {
   return out ?? messages;
 }
 
-function state(d: Deployment): State {
-  return d.prepared.state as State;
+/** Ask an OpenAI-format upstream for a usage event on streams (the core strips it if the client did not ask). */
+function streamOptions(request: { stream?: boolean | null; stream_options?: unknown }, s: State): Record<string, unknown> | undefined {
+  if (!request.stream) return undefined;
+  if (s.askUsage) return { ...((request.stream_options as object | null) ?? {}), include_usage: true };
+  return (request.stream_options as Record<string, unknown> | null) ?? undefined;
 }
 
-export const openaiAdapter: ProviderAdapter = {
+function post(url: string, d: Deployment, body: Record<string, unknown>): UpstreamRequest {
+  return { method: 'POST', url, headers: d.prepared.headers, body: JSON.stringify(body) };
+}
+
+export const openaiAdapter: ProviderAdapter<State> = {
   providers: ['openai', 'azure', ...OPENAI_COMPATIBLE_HOSTS.map((h) => h.id), ...Object.keys(HOST_ALIASES)],
+
+  paramKeys: {
+    azure_ad_token: { type: 'string' },
+    tenant_id: { type: 'string' },
+    client_id: { type: 'string' },
+    client_secret: { type: 'string' },
+    azure_token_url: { type: 'string' },
+    azure_authority_host: { type: 'string' },
+  },
 
   prepare(d, envp) {
     if (d.provider === 'azure') return prepareAzure(d, envp);
@@ -171,38 +217,62 @@ export const openaiAdapter: ProviderAdapter = {
     return prepareHost(host, d, envp);
   },
 
-  chat: {
-    buildRequest(request: ChatCompletionRequest, d, ctx): UpstreamRequest {
-      const s = state(d);
-      const body: Record<string, unknown> = { model: d.providerModel, messages: cleanMessages(request.messages) };
-      s.chatParams.apply(request as Record<string, unknown>, body, ctx, SKIP);
-      if (request.tools?.some((t) => 'cache_control' in t)) body.tools = request.tools.map(({ cache_control: _c, ...t }) => t);
-      if (request.stream) {
-        if (s.askUsage) body.stream_options = { ...(request.stream_options ?? {}), include_usage: true };
-        else if (request.stream_options) body.stream_options = request.stream_options;
-      }
-      return { method: 'POST', url: s.chatUrl, headers: d.prepared.headers, body: JSON.stringify(body) };
+  operations: {
+    chat: {
+      buildRequest(request: ChatCompletionRequest, d, ctx): UpstreamRequest {
+        const s = d.prepared.state;
+        const body: Record<string, unknown> = { model: d.providerModel, messages: cleanMessages(request.messages) };
+        s.chatParams.apply(request as Record<string, unknown>, body, ctx, SKIP);
+        if (request.tools?.some((t) => 'cache_control' in t)) body.tools = request.tools.map(({ cache_control: _c, ...t }) => t);
+        const so = streamOptions(request, s);
+        if (so) body.stream_options = so;
+        return post(s.chatUrl, d, body);
+      },
+      parseResponse: parseOpenAIChatResponse,
+      createStreamParser(d) {
+        const onError = (error: unknown) => mapOpenAIStreamError(error, d.prepared.state.label);
+        return { event: (ev) => parseOpenAIChunk(ev, onError) };
+      },
     },
 
-    parseResponse: parseOpenAIChatResponse,
-
-    createStreamParser(d) {
-      const onError = (error: unknown) => mapOpenAIError({ status: 500, headers: {}, body: JSON.stringify({ error }) }, state(d).label);
-      return { event: (ev) => parseOpenAIChunk(ev, onError) };
+    completions: {
+      buildRequest(request, d, ctx) {
+        const s = d.prepared.state;
+        const body: Record<string, unknown> = { model: d.providerModel };
+        s.completionParams.apply(request as Record<string, unknown>, body, ctx, SKIP_COMPLETION);
+        const so = streamOptions(request, s);
+        if (so) body.stream_options = so;
+        return post(s.completionsUrl, d, body);
+      },
+      parseResponse: parseOpenAICompletion,
+      createStreamParser(d) {
+        const onError = (error: unknown) => mapOpenAIStreamError(error, d.prepared.state.label);
+        return { event: (ev) => parseOpenAICompletionChunk(ev, onError) };
+      },
     },
-  },
 
-  embeddings: {
-    buildRequest(request, d): UpstreamRequest {
-      const s = state(d);
-      if (!s.embeddings) throw new GatewayError(400, 'invalid_request_error', `${s.label} does not serve embeddings.`, { param: 'model' });
-      const { input_type: _ignored, ...rest } = request;
-      return { method: 'POST', url: s.embeddingsUrl, headers: d.prepared.headers, body: JSON.stringify({ ...rest, model: d.providerModel }) };
+    embeddings: {
+      buildRequest(request, d, ctx): UpstreamRequest {
+        const s = d.prepared.state;
+        if (!s.embeddings) throw new GatewayError(400, 'invalid_request_error', `${s.label} does not serve embeddings.`, { param: 'model' });
+        const body: Record<string, unknown> = { model: d.providerModel };
+        s.embeddingParams.apply(request as Record<string, unknown>, body, ctx, SKIP_EMBEDDING);
+        return post(s.embeddingsUrl, d, body);
+      },
+      parseResponse: parseOpenAIEmbeddingResponse,
     },
-    parseResponse: parseOpenAIEmbeddingResponse,
+
+    moderations: {
+      buildRequest(request, d): UpstreamRequest {
+        const s = d.prepared.state;
+        if (!s.moderationsUrl) throw new GatewayError(400, 'invalid_request_error', `${s.label} does not serve moderations.`, { param: 'model' });
+        return post(s.moderationsUrl, d, { input: request.input, model: d.providerModel });
+      },
+      parseResponse: parseOpenAIModerationResponse,
+    },
   },
 
   mapError(info, d) {
-    return mapOpenAIError(info, state(d).label);
+    return mapOpenAIError(info, d.prepared.state.label);
   },
 };

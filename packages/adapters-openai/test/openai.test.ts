@@ -150,10 +150,10 @@ describe('upstream errors', () => {
     await expect(g.chat({ model: 'gpt', messages: [user('x')] })).rejects.toMatchObject({ status: 502, retryable: true });
   });
 
-  it('times out per deployment timeout', async () => {
+  it('times out per deployment timeout: 408 of type timeout, kind timeout', async () => {
     const g = await gateway([openaiModel({ timeout: 0.2 })]);
     oa.setNext({ kind: 'delay', ms: 1500 });
-    await expect(g.chat({ model: 'gpt', messages: [user('x')] })).rejects.toMatchObject({ status: 504, type: 'timeout' });
+    await expect(g.chat({ model: 'gpt', messages: [user('x')] })).rejects.toMatchObject({ status: 408, type: 'timeout', kind: 'timeout' });
   });
 });
 

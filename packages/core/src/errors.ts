@@ -71,7 +71,8 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly code: string | null;
   readonly kind: ErrorKind;
-  readonly retryAfter: number | undefined;
+  /** Seconds the upstream asked to wait; the core fills it from retry-after(-ms) headers when the adapter did not. */
+  retryAfter: number | undefined;
   readonly upstreamStatus: number | undefined;
   readonly provider: string | undefined;
 
@@ -187,11 +188,57 @@ export function errorFromStatus(status: number, message: string, options: Gatewa
   }
 }
 
-/** Anything thrown becomes a GatewayError without leaking internals to the client. */
+const KINDS: ReadonlySet<string> = new Set<ErrorKind>(['rate_limit', 'overloaded', 'timeout', 'connection', 'auth', 'permission', 'not_found', 'context_window_exceeded', 'content_policy', 'bad_request', 'server', 'aborted', 'internal']);
+
+function typeForStatus(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_denied';
+  if (status === 404) return 'not_found';
+  if (status === 429) return 'rate_limit_error';
+  return status >= 500 ? 'api_error' : 'invalid_request_error';
+}
+
+/**
+ * Anything thrown becomes a GatewayError without leaking internals to the client. Errors are
+ * accepted by shape, not only by class: an Error with a numeric `status` (and optional `type`,
+ * `code`, `param`, `kind`) from a plain-JS plugin, or from a second copy of @tollgate/core, keeps
+ * its status and message. Anything else is a 500 "Internal gateway error" (its cause is logged).
+ */
 export function toGatewayError(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err;
-  if (err && typeof err === 'object' && (err as { name?: string }).name === 'AbortError') return new AbortedError();
+  if (err && typeof err === 'object') {
+    const o = err as { name?: unknown; status?: unknown; message?: unknown; type?: unknown; code?: unknown; param?: unknown; kind?: unknown; retryAfter?: unknown };
+    if (o.name === 'AbortError') return new AbortedError();
+    if (typeof o.status === 'number' && Number.isInteger(o.status) && o.status >= 400 && o.status <= 599 && typeof o.message === 'string') {
+      const e = new GatewayError(o.status, typeof o.type === 'string' ? o.type : typeForStatus(o.status), o.message, {
+        param: typeof o.param === 'string' ? o.param : null,
+        code: typeof o.code === 'string' ? o.code : null,
+        kind: typeof o.kind === 'string' && KINDS.has(o.kind) ? (o.kind as ErrorKind) : undefined,
+        retryAfter: typeof o.retryAfter === 'number' ? o.retryAfter : undefined,
+        cause: err,
+      });
+      return e;
+    }
+  }
   return new ApiError('Internal gateway error.', { cause: err, kind: 'internal' });
+}
+
+/** Seconds to wait from an upstream's headers: `retry-after-ms` (OpenAI, Azure) first, then `retry-after`. */
+export function parseRetryAfterHeaders(headers: Record<string, string | string[] | undefined>): number | undefined {
+  const ms = headers['retry-after-ms'];
+  const v = Array.isArray(ms) ? ms[0] : ms;
+  if (v) {
+    const n = Number(v);
+    if (Number.isFinite(n) && n >= 0) return n / 1000;
+  }
+  return parseRetryAfter(headers['retry-after']);
+}
+
+/** Remove secrets from an error's message in place (every message that leaves goes through here). */
+export function scrubErrorMessage<E extends Error>(e: E, scrub: (text: string) => string): E {
+  const clean = scrub(e.message);
+  if (clean !== e.message) e.message = clean;
+  return e;
 }
 
 /** Parse a Retry-After header (seconds or HTTP date) into seconds. */

@@ -1,45 +1,47 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import type { Deployment, DeploymentStats, ProviderAdapter } from './adapter.js';
+import type { Deployment, ProviderAdapter } from './adapter.js';
+import { Authenticator } from './auth.js';
+import { checkConfigKeys, type ConfigHints, type KeyOwner } from './config/keys.js';
 import type { LoadedConfig, ModelEntry, TollgateConfig } from './config/types.js';
-import {
-  AbortedError,
-  BadRequestError,
-  ConfigError,
-  GatewayError,
-  ModelNotFoundError,
-  toGatewayError,
-} from './errors.js';
-import { createLogger, scrubSecrets, type Logger } from './logger.js';
-import { satisfiesRange, type Plugin, type PluginSpec } from './plugin.js';
-import { importPlugin, pluginSpecName } from './plugin-loader.js';
-import { completionToChunks } from './pipeline/assemble.js';
-import {
-  generateRequestId,
-  RequestContext,
-  type Cancellation,
-  type CanonicalRequest,
-  type CanonicalResponse,
-  type ModelGroup,
-  type Operation,
-} from './pipeline/context.js';
+import { ConfigError } from './errors.js';
+import { HttpRouteRegistry } from './http-routes.js';
+import { createLogger, type Logger } from './logger.js';
+import { ModelRegistry, type ModelAlias } from './models/registry.js';
+import { chatOperation } from './operations/chat.js';
+import { completionsOperation } from './operations/completions.js';
+import { OperationRegistry } from './operations/registry.js';
+import { embeddingsOperation, moderationsOperation, rerankOperation } from './operations/simple.js';
+import type { OperationSpec } from './operations/types.js';
+import type { Plugin, PluginSpec } from './plugin.js';
+import { PluginHost } from './plugins/host.js';
+import type { AttemptLimits, ExecuteResult } from './pipeline/attempt.js';
+import { INTERNAL, mayUseModel, type Caller } from './pipeline/caller.js';
+import { generateRequestId, RequestContext, type ModelGroup } from './pipeline/context.js';
+import { Pipeline, type ExecuteOptions } from './pipeline/execute.js';
 import { createHooks, type GatewayHooks } from './pipeline/hooks.js';
-import { parseUpstreamJson, runStream, type StreamItem } from './pipeline/stream.js';
-import { RouteRegistry } from './routes.js';
-import { TOKENS } from './tokens.js';
+import { Lifecycle } from './pipeline/lifecycle.js';
+import type { ResponseStream } from './pipeline/response-stream.js';
+import { DEFAULT_RETRY } from './routing/retry.js';
+import { MemoryStatsStore } from './routing/stats.js';
 import { MemorySharedState } from './state/memory-state.js';
+import { TOKENS } from './tokens.js';
 import { CredentialsService } from './transport/credentials.js';
-import type { SendOptions, Transport, UpstreamRequest, UpstreamResponse } from './transport/types.js';
+import type { Transport } from './transport/types.js';
 import { UndiciTransport } from './transport/undici.js';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionRequest,
+  Completion,
+  CompletionRequest,
   EmbeddingRequest,
   EmbeddingResponse,
   ModelList,
+  ModerationRequest,
+  ModerationResponse,
 } from './types/openai.js';
-import { compileSchema, describeErrors } from './validation.js';
+import type { RerankRequest, RerankResponse } from './types/rerank.js';
 
 export const CORE_VERSION = '0.1.0';
 
@@ -50,8 +52,12 @@ export interface GatewayOptions {
   transport?: Transport;
   /** Parent DI container; the gateway works in a child of it. */
   container?: DependencyContainer;
-  /** Directory that plugin package names are resolved from (the config file's). */
+  /** Directory that plugin package names and relative paths are resolved from (the config file's). */
   pluginDir?: string;
+  /** More directories to find plugin packages in, after pluginDir and the working directory. */
+  pluginSearchDirs?: string[];
+  /** A stream handed out but never read is cancelled after this long (default 60 s). */
+  unreadStreamMs?: number;
 }
 
 export interface RequestOptions {
@@ -60,12 +66,11 @@ export interface RequestOptions {
   id?: string;
   inboundFormat?: string;
   inboundBody?: unknown;
+  /** Who is calling; default: authenticated from `headers` by `execute`. */
+  caller?: Caller;
+  /** The gateway calling itself (semantic cache, health probe): no client auth, accounted as internal. */
+  internal?: boolean;
 }
-
-/** The answer to a chat request: a complete response, or a stream that has already started. */
-export type ExecuteResult =
-  | { kind: 'response'; response: CanonicalResponse }
-  | { kind: 'stream'; stream: AsyncGenerator<StreamItem, void, undefined> };
 
 export interface Slot<T> {
   readonly name: string;
@@ -73,15 +78,27 @@ export interface Slot<T> {
   set(ctx: RequestContext, value: T): void;
 }
 
-const EWMA = 0.2;
+function configOf(c: Partial<TollgateConfig> | undefined): TollgateConfig {
+  return {
+    model_list: c?.model_list ?? [],
+    plugins: c?.plugins ?? [],
+    router: c?.router ?? {},
+    settings: c?.settings ?? {},
+    sections: c?.sections ?? {},
+    origins: c?.origins ?? {},
+    unresolved: c?.unresolved ?? {},
+  };
+}
 
-function newStats(): DeploymentStats {
-  return { inFlight: 0, requests: 0, failures: 0, latencyMs: 0, ttftMs: 0, minuteStart: 0, minuteRequests: 0, minuteTokens: 0, lastError: null, lastErrorAt: 0 };
+function aliasesOf(raw: TollgateConfig['router']['model_group_alias']): Record<string, ModelAlias> {
+  const out: Record<string, ModelAlias> = Object.create(null);
+  for (const [name, v] of Object.entries(raw ?? {})) out[name] = typeof v === 'string' ? { target: v, hidden: false } : { target: v.model, hidden: v.hidden === true };
+  return out;
 }
 
 /**
- * The gateway: a DI container, the hooks, the model list and the request pipeline.
- * Usable on its own (compose in code) or behind the reference server.
+ * The gateway: a DI container, the hooks, the operations, the model list and the request
+ * pipeline. Usable on its own (compose in code) or behind the reference server.
  */
 export class Gateway {
   readonly hooks: GatewayHooks = createHooks();
@@ -89,38 +106,41 @@ export class Gateway {
   readonly logger: Logger;
   readonly transport: Transport;
   readonly credentials: CredentialsService;
-  readonly routes = new RouteRegistry();
+  /** HTTP routes plugins add (admin APIs, /metrics); the server mounts them. */
+  readonly routes = new HttpRouteRegistry();
+  readonly operations = new OperationRegistry();
   readonly config: TollgateConfig;
 
   private readonly adapters = new Map<string, ProviderAdapter>();
   private readonly providerPackages = new Map<string, string>();
-  private readonly groups = new Map<string, ModelGroup>();
-  private readonly deployments: Deployment[] = [];
-  /** Per-deployment credential views, for deployments whose credentials come from the network. */
   private readonly credentialViews = new Map<string, CredentialsService>();
-  private readonly pluginNames = new Set<string>();
   private readonly slotTemplate: Record<string, unknown> = {};
   private readonly slotFactories: Array<[string, () => unknown]> = [];
-  private readonly pending = new Set<Promise<void>>();
-  private readonly pluginDir: string;
+  private readonly extraKeyOwners: KeyOwner[] = [];
+  private readonly lifecycle: Lifecycle;
+  private readonly host: PluginHost<Gateway>;
+  private readonly unreadStreamMs: number;
+  private configHints: ConfigHints = {};
+  private registry: ModelRegistry | null = null;
+  private pipeline: Pipeline | null = null;
+  private auth: Authenticator | null = null;
   private started = false;
-  private closing = false;
-  private inFlight = 0;
-  private drained: (() => void) | null = null;
-  /** Counters any metrics plugin can read. */
-  readonly counters = { requests: 0, accountFailures: 0, errorHookFailures: 0 };
+  private closing: Promise<void> | null = null;
 
   constructor(options: GatewayOptions = {}) {
-    this.config = {
-      model_list: options.config?.model_list ?? [],
-      plugins: options.config?.plugins ?? [],
-      router: options.config?.router ?? {},
-      settings: options.config?.settings ?? {},
-    };
+    this.config = configOf(options.config);
     this.logger = options.logger ?? createLogger({ level: (this.config.settings.log_level as string | undefined) ?? process.env.TOLLGATE_LOG_LEVEL ?? 'info' });
     this.transport = options.transport ?? new UndiciTransport();
     this.credentials = new CredentialsService(this.transport);
-    this.pluginDir = options.pluginDir ?? process.cwd();
+    this.lifecycle = new Lifecycle(this.hooks, this.logger);
+    this.unreadStreamMs = options.unreadStreamMs ?? 60_000;
+    const pluginDir = options.pluginDir ?? process.cwd();
+    this.host = new PluginHost<Gateway>(this, {
+      coreVersion: CORE_VERSION,
+      dirs: [...new Set([pluginDir, process.cwd(), ...(options.pluginSearchDirs ?? [])])],
+      applyTimeoutMs: ((this.config.settings.plugin_start_timeout as number | undefined) ?? 30) * 1000,
+    });
+    for (const op of [chatOperation, embeddingsOperation, completionsOperation, moderationsOperation, rerankOperation]) this.operations.add(op);
     this.container = (options.container ?? rootContainer).createChildContainer();
     this.container.register(TOKENS.Gateway, { useValue: this });
     this.container.register(TOKENS.Logger, { useValue: this.logger });
@@ -128,6 +148,8 @@ export class Gateway {
     this.container.register(TOKENS.Transport, { useValue: this.transport });
     this.container.register(TOKENS.Credentials, { useValue: this.credentials });
     this.container.register(TOKENS.Routes, { useValue: this.routes });
+    this.container.register(TOKENS.Operations, { useValue: this.operations });
+    this.container.register(TOKENS.StatsStore, { useValue: new MemoryStatsStore() });
     // One process by default; @tollgate/state-redis registers a Redis store under the same token.
     this.container.register(TOKENS.SharedState, { useValue: new MemorySharedState() });
   }
@@ -149,44 +171,31 @@ export class Gateway {
 
   /**
    * Register a plugin: checks its metadata (core range, dependencies), validates its options
-   * against its schema, then calls `apply(gateway, options)`. A string is imported by package
-   * name or path from the plugin directory.
+   * against its schema, then calls `apply(gateway, options)` (with a deadline). A string is
+   * imported by package name or path.
    */
   async use(plugin: Plugin | PluginSpec, options?: unknown): Promise<this> {
     this.assertNotStarted('use()');
-    let p: Plugin;
-    let opts = options;
-    if (typeof plugin === 'object' && !Array.isArray(plugin) && typeof (plugin as Plugin).apply === 'function') {
-      p = plugin as Plugin;
-    } else {
-      const spec = pluginSpecName(plugin as PluginSpec);
-      p = await importPlugin(spec.name, this.pluginDir);
-      opts = spec.options ?? options;
-    }
-    if (this.pluginNames.has(p.name)) throw new ConfigError(`Plugin "${p.name}" is registered twice.`);
-    if (p.meta?.core && !satisfiesRange(CORE_VERSION, p.meta.core)) {
-      throw new ConfigError(`Plugin "${p.name}" supports @tollgate/core ${p.meta.core}, but this is ${CORE_VERSION}.`);
-    }
-    for (const dep of p.meta?.dependencies ?? []) {
-      if (!this.pluginNames.has(dep)) throw new ConfigError(`Plugin "${p.name}" needs plugin "${dep}" registered before it.`);
-    }
-    // ajv fills schema defaults in place: work on a copy of the caller's options.
-    opts = opts === undefined ? {} : structuredClone(opts);
-    if (p.schema) {
-      const validate = compileSchema(p.schema);
-      if (!validate(opts)) {
-        throw new ConfigError(`Invalid options for plugin "${p.name}": ${describeErrors(validate.errors, 'options').join('; ')}`);
-      }
-    }
-    this.pluginNames.add(p.name);
-    await p.apply(this, opts);
+    const r = await this.host.resolve(plugin, options);
+    await this.host.use(r.plugin, r.options);
     return this;
+  }
+
+  /** Names of the plugins registered so far. */
+  get pluginNames(): ReadonlySet<string> {
+    return this.host.names;
   }
 
   /** Called by adapter plugins: serve these provider ids with this adapter. */
   registerAdapter(adapter: ProviderAdapter): void {
     this.assertNotStarted('registerAdapter()');
     this.container.register(TOKENS.Adapter, { useValue: adapter });
+  }
+
+  /** Add an operation (a new endpoint) to the registry; adapters serve it by name. */
+  registerOperation(spec: OperationSpec): void {
+    this.assertNotStarted('registerOperation()');
+    this.operations.add(spec);
   }
 
   /** Adapters registered in the container (by registerAdapter or directly), by provider id; later registrations win. */
@@ -209,6 +218,16 @@ export class Gateway {
   /** The package hint for a provider without an adapter. */
   providerPackage(provider: string): string {
     return this.providerPackages.get(provider) ?? `@tollgate/adapter-${provider}`;
+  }
+
+  /** Which package understands a config key nobody registered (the server's table of plugins). */
+  setConfigHints(hints: ConfigHints): void {
+    this.configHints = hints;
+  }
+
+  /** Config keys read by something that is not a plugin (the reference server's own settings). */
+  declareConfigKeys(owner: KeyOwner): void {
+    this.extraKeyOwners.push(owner);
   }
 
   /** Add a deployment to the model list (before start). */
@@ -239,396 +258,220 @@ export class Gateway {
 
   /** The providers named in the model list (for loaders that install adapters on demand). */
   configuredProviders(): string[] {
-    return [...new Set(this.config.model_list.map((m) => String(m.params?.model ?? '').split('/')[0]).filter(Boolean))];
+    return [...new Set(this.config.model_list.map((m) => String(m.params?.model ?? '').split('/')[0]).filter((p) => p && p !== '*'))];
   }
 
-  /** Resolve adapters and prepare every deployment once. Fails naming what is missing. */
+  /**
+   * Check the config against what the core and every plugin declared, resolve adapters and prepare
+   * every deployment once. Every problem is reported at once, naming paths and what to install.
+   */
   async start(): Promise<this> {
     if (this.started) return this;
     this.resolveAdapters();
-    const dropParams = this.config.settings.drop_params === true;
-    const missing: string[] = [];
-    this.config.model_list.forEach((entry, i) => {
-      const model = entry.params.model;
-      const slash = model.indexOf('/');
-      const provider = model.slice(0, slash);
-      const adapter = this.adapters.get(provider);
-      if (!adapter) {
-        missing.push(`model_list[${i}] ("${entry.model_name}", ${model}): no adapter for provider "${provider}". Install ${this.providerPackage(provider)} and add it to plugins.`);
-        return;
-      }
-      const base = {
-        id: (entry.model_info?.id as string | undefined) ?? `${entry.model_name}#${i}`,
-        modelName: entry.model_name,
-        provider,
-        providerModel: model.slice(slash + 1),
-        params: entry.params,
-        modelInfo: entry.model_info ?? {},
-        stats: newStats(),
-      };
-      let prepared;
-      try {
-        prepared = adapter.prepare(base, { logger: this.logger, dropParams: entry.params.drop_params ?? dropParams });
-      } catch (err) {
-        throw new ConfigError(`model_list[${i}] ("${entry.model_name}"): ${(err as Error).message}`);
-      }
-      const deployment: Deployment = { ...base, prepared };
-      this.deployments.push(deployment);
-      if (prepared.authorize) this.credentialViews.set(deployment.id, this.credentials.scoped());
-      const group = this.groups.get(entry.model_name);
-      if (group) (group.deployments as Deployment[]).push(deployment);
-      else this.groups.set(entry.model_name, { name: entry.model_name, deployments: [deployment] });
-    });
-    if (missing.length) throw new ConfigError(missing.join('\n'));
-    for (const g of this.groups.values()) {
-      (g.deployments as Deployment[]).sort((a, b) => (a.params.order ?? Infinity) - (b.params.order ?? Infinity));
+    const owners: KeyOwner[] = [...this.host.owners, ...this.extraKeyOwners];
+    const seen = new Set<ProviderAdapter>();
+    for (const adapter of this.adapters.values()) {
+      if (seen.has(adapter) || !adapter.paramKeys) continue;
+      seen.add(adapter);
+      owners.push({ name: `adapter ${adapter.providers[0]}`, keys: { params: adapter.paramKeys }, providers: adapter.providers });
     }
+    const checked = checkConfigKeys(this.config, owners, this.configHints);
+    for (const w of checked.warnings) this.logger.warn(w);
+    const problems = [...checked.errors];
+    const registry = new ModelRegistry({
+      adapters: this.adapters,
+      logger: this.logger,
+      dropParams: this.config.settings.drop_params === true,
+      aliases: aliasesOf(this.config.router.model_group_alias),
+      providerPackage: (p) => this.providerPackage(p),
+    });
+    try {
+      registry.build(this.config.model_list);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+    if (problems.length) throw new ConfigError(problems.length === 1 ? problems[0] : `Config problems:\n  - ${problems.join('\n  - ')}`);
+    for (const d of registry.all()) if (d.prepared.authorize) this.credentialViews.set(d.id, this.credentials.scoped());
+    this.registry = registry;
+    this.auth = new Authenticator(this.config.settings.master_key, this.hooks);
+    this.pipeline = new Pipeline({
+      hooks: this.hooks,
+      lifecycle: this.lifecycle,
+      stats: this.container.resolve(TOKENS.StatsStore),
+      transport: this.transport,
+      credentials: this.credentials,
+      credentialViews: this.credentialViews,
+      limits: (d) => this.limits(d),
+      requestTapsMark: allMark(this.hooks.preRoute.taps) && allMark(this.hooks.transformRequest.taps),
+      responseTapsMark: allMark(this.hooks.transformResponse.taps),
+      unreadStreamMs: this.unreadStreamMs,
+      registry,
+      adapters: this.adapters,
+      retry: {
+        ...DEFAULT_RETRY,
+        numRetries: this.config.router.num_retries ?? DEFAULT_RETRY.numRetries,
+        maxRetryWaitMs: this.config.router.max_retry_wait !== undefined ? this.config.router.max_retry_wait * 1000 : DEFAULT_RETRY.maxRetryWaitMs,
+      },
+      logger: this.logger,
+    });
     this.started = true;
     await this.hooks.ready.promise();
     return this;
+  }
+
+  private limits(d: Deployment): AttemptLimits {
+    const r = this.config.router;
+    const timeoutS = d.params.timeout ?? r.timeout ?? (this.config.settings.request_timeout as number | undefined) ?? 600;
+    return {
+      timeoutMs: timeoutS * 1000,
+      streamTimeoutMs: (d.params.stream_timeout ?? r.stream_timeout ?? timeoutS) * 1000,
+      idleTimeoutMs: ((d.params.stream_idle_timeout as number | undefined) ?? r.stream_idle_timeout ?? timeoutS) * 1000,
+    };
   }
 
   private assertNotStarted(what: string): void {
     if (this.started) throw new ConfigError(`${what} must be called before start().`);
   }
 
-  // ---------------------------------------------------------------- public API
-
-  /** The model groups, in OpenAI's list shape. */
-  models(): ModelList {
-    const created = Math.floor(Date.now() / 1000);
-    return {
-      object: 'list',
-      data: [...this.groups.values()].map((g) => ({ id: g.name, object: 'model', created, owned_by: g.deployments[0]?.provider ?? 'tollgate' })),
-    };
+  private get ready(): { registry: ModelRegistry; pipeline: Pipeline; auth: Authenticator } {
+    if (!this.registry || !this.pipeline || !this.auth) throw new ConfigError('Call gateway.start() before sending requests.');
+    return { registry: this.registry, pipeline: this.pipeline, auth: this.auth };
   }
 
+  // ---------------------------------------------------------------- public API
+
+  /** Is authentication on (a master key, or a keys plugin)? */
+  get authEnabled(): boolean {
+    return this.ready.auth.enabled;
+  }
+
+  /**
+   * Authenticate a request from its headers alone (the server calls this before reading a body):
+   * the master key, or a key a plugin's `authenticate` tap knows. Throws a 401 otherwise.
+   */
+  authenticate(headers: Record<string, string | string[] | undefined>, path?: string): Promise<Caller> {
+    return this.ready.auth.authenticate(headers, path);
+  }
+
+  /** The model groups a caller may use, in OpenAI's list shape. */
+  models(caller?: Caller): ModelList {
+    const { registry } = this.ready;
+    const created = Math.floor(Date.now() / 1000);
+    const names = registry.names().filter((n) => !caller || mayUseModel(caller, n));
+    return { object: 'list', data: names.map((id) => ({ id, object: 'model', created, owned_by: registry.ownerOf(id) })) };
+  }
+
+  /** The group that serves a name (exact, alias or wildcard). */
   group(name: string): ModelGroup | undefined {
-    return this.groups.get(name);
+    return this.ready.registry.resolve(name);
   }
 
   allDeployments(): readonly Deployment[] {
-    return this.deployments;
+    return this.ready.registry.all();
   }
 
-  /** Chat completion. Resolves to the response, or to an async iterable of chunks when `stream: true`. */
-  chat(request: ChatCompletionRequest & { stream: true }, options?: RequestOptions): Promise<AsyncIterable<ChatCompletionChunk>>;
-  chat(request: ChatCompletionRequest & { stream?: false | null }, options?: RequestOptions): Promise<ChatCompletion>;
-  chat(request: ChatCompletionRequest, options?: RequestOptions): Promise<ChatCompletion | AsyncIterable<ChatCompletionChunk>>;
-  async chat(request: ChatCompletionRequest, options: RequestOptions = {}): Promise<ChatCompletion | AsyncIterable<ChatCompletionChunk>> {
-    const ctx = this.createContext('chat', request, options);
-    const result = await this.execute(ctx);
-    if (result.kind === 'response') return result.response as ChatCompletion;
-    return result.stream as AsyncIterable<ChatCompletionChunk>;
-  }
-
-  async embeddings(request: EmbeddingRequest, options: RequestOptions = {}): Promise<EmbeddingResponse> {
-    const ctx = this.createContext('embeddings', request, options);
-    const result = await this.execute(ctx);
-    return (result as { response: EmbeddingResponse }).response;
-  }
-
-  createContext(operation: Operation, request: CanonicalRequest, options: RequestOptions = {}): RequestContext {
-    if (!this.started) throw new ConfigError('Call gateway.start() before sending requests.');
+  createContext(operation: string, request: unknown, options: RequestOptions = {}): RequestContext {
+    this.ready;
+    const spec = this.operations.get(operation);
+    if (!spec) throw new ConfigError(`Unknown operation "${operation}".`);
     const slots = { ...this.slotTemplate };
     for (let i = 0; i < this.slotFactories.length; i++) slots[this.slotFactories[i][0]] = this.slotFactories[i][1]();
     return new RequestContext({
       id: options.id ?? generateRequestId(),
       operation,
+      spec,
       request,
       headers: options.headers,
       inboundFormat: options.inboundFormat,
       inboundBody: options.inboundBody,
       signal: options.signal,
+      caller: options.internal ? INTERNAL : options.caller,
+      internal: options.internal,
       slots,
     });
   }
 
-  // ---------------------------------------------------------------- the pipeline
-
   /**
-   * Run one request through the pipeline. For streams, resolves once the upstream has answered
-   * (so failures before the first byte can fall back) with a generator the caller drains.
-   * `account` runs exactly once per request, after the answer is handed over.
+   * Run one request through the pipeline (`createContext` first). For streams, resolves once the
+   * first content has arrived, with a ResponseStream the caller reads (or cancels).
    */
-  async execute(ctx: RequestContext, opts: { passThrough?: boolean } = {}): Promise<ExecuteResult> {
-    // passThrough: a server may take same-format upstream events as ready SSE text (strings);
-    // in-code callers get chunk objects only.
-    this.counters.requests++;
-    this.inFlight++;
-    let handedStream = false;
-    try {
-      const h = this.hooks;
-      if (h.preRoute.isUsed()) {
-        const decision = await h.preRoute.promise(ctx.request, ctx);
-        if (decision && 'reject' in decision) {
-          ctx.outcome = 'rejected';
-          throw decision.reject;
-        }
-        if (decision && 'respond' in decision) {
-          ctx.outcome = 'cache_hit';
-          const response = h.transformResponse.isUsed() ? await h.transformResponse.promise(decision.respond, ctx) : decision.respond;
-          ctx.response = response;
-          ctx.usage = (response as ChatCompletion).usage ?? null;
-          if (ctx.stream) {
-            handedStream = true;
-            return { kind: 'stream', stream: this.replay(ctx, response as ChatCompletion) };
-          }
-          return { kind: 'response', response };
-        }
-      }
-      const group = this.groups.get(ctx.request.model);
-      if (!group) throw new ModelNotFoundError(ctx.request.model);
-      ctx.modelGroup = group;
-      const plan = (h.route.isUsed() ? await h.route.promise(group, ctx) : undefined) || (group.deployments as Deployment[]);
-      ctx.timings.routed = ctx.elapsed();
-      const result = await this.attemptAll(ctx, plan, opts.passThrough === true);
-      if (result.kind === 'stream') handedStream = true;
-      return result;
-    } catch (err) {
-      const e = toGatewayError(err);
-      await this.fail(ctx, e);
-      throw e;
-    } finally {
-      if (!handedStream) this.finish(ctx);
-    }
+  async execute(ctx: RequestContext, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+    return this.ready.pipeline.execute(ctx, options);
   }
 
-  private async attemptAll(ctx: RequestContext, plan: Deployment[], passThrough: boolean): Promise<ExecuteResult> {
-    if (plan.length === 0) throw new GatewayError(503, 'api_error', `No deployment available for model \`${ctx.requestedModel}\`.`, { code: 'no_deployment' });
-    const budget = plan.length + (this.config.router.num_retries ?? 0);
-    let index = 0;
-    let refreshedCredentials = false;
-    const original = ctx.request;
-    for (let attempt = 0; ; attempt++) {
-      const deployment = plan[index % plan.length];
-      try {
-        return await this.attempt(ctx, deployment, original, passThrough);
-      } catch (err) {
-        const e = toGatewayError(err);
-        if (ctx.aborted) throw e;
-        // A network credential the upstream refused (revoked or rotated token): fetch a fresh one once.
-        const view = this.credentialViews.get(deployment.id);
-        if (e.upstreamStatus === 401 && view && !refreshedCredentials && view.invalidateUsed() > 0) {
-          refreshedCredentials = true;
-          continue;
-        }
-        const decision = this.hooks.attemptFailed.isUsed()
-          ? this.hooks.attemptFailed.call(e, ctx)
-          : undefined;
-        const next = decision ?? (e.retryable && attempt + 1 < budget ? 'next' : 'stop');
-        if (next === 'stop' || attempt + 1 >= budget * 4) throw e;
-        if (next === 'next') index++;
-        this.logger.warn({ requestId: ctx.id, deployment: deployment.id, status: e.status, err: e.message }, 'attempt failed, trying again');
-      }
-    }
+  /** The one entry for any registered operation: context, authentication (from headers unless a caller is given), pipeline. */
+  async run(operation: string, request: unknown, options: RequestOptions = {}): Promise<ExecuteResult> {
+    const caller = options.caller ?? (options.internal ? INTERNAL : await this.authenticateInCode(options.headers));
+    const ctx = this.createContext(operation, request, { ...options, caller });
+    return this.execute(ctx);
   }
 
-  private async attempt(ctx: RequestContext, deployment: Deployment, original: CanonicalRequest, passThrough: boolean): Promise<ExecuteResult> {
-    const adapter = this.adapters.get(deployment.provider)!;
-    const record = { deploymentId: deployment.id, provider: deployment.provider, startedAt: ctx.elapsed(), endedAt: 0, status: null as number | null, error: null as GatewayError | null };
-    ctx.attempts.push(record);
-    ctx.deployment = deployment;
-    const stats = deployment.stats;
-    stats.inFlight++;
-    stats.requests++;
-    const now = Date.now();
-    if (now - stats.minuteStart >= 60_000) { stats.minuteStart = now; stats.minuteRequests = 0; stats.minuteTokens = 0; }
-    stats.minuteRequests++;
-    let released = false;
-    const release = (ok: boolean): void => {
-      if (released) return;
-      released = true;
-      stats.inFlight--;
-      record.endedAt = ctx.elapsed();
-      if (ok) stats.latencyMs = stats.latencyMs ? stats.latencyMs + EWMA * (record.endedAt - record.startedAt - stats.latencyMs) : record.endedAt - record.startedAt;
-    };
-    try {
-      const prepared = deployment.prepared;
-      const sameFormat = prepared.wireFormat === ctx.inboundFormat;
-      // Lossless pass-through of a non-OpenAI client's body to an upstream of the same format.
-      ctx.passThrough = sameFormat && ctx.inboundBody !== null && ctx.requestUntouched && !this.hooks.transformRequest.isUsed();
-      const request = this.hooks.transformRequest.isUsed() ? await this.hooks.transformRequest.promise(original, ctx) : original;
-      let upstreamReq: UpstreamRequest;
-      let parseResponse: (body: unknown) => CanonicalResponse;
-      if (ctx.operation === 'chat') {
-        if (!adapter.chat) throw new BadRequestError(`Provider ${deployment.provider} does not support chat completions.`);
-        const t = adapter.chat;
-        upstreamReq = t.buildRequest(request as ChatCompletionRequest, deployment, ctx);
-        parseResponse = (b) => t.parseResponse(b, deployment, ctx);
-      } else if (ctx.operation === 'embeddings') {
-        if (!adapter.embeddings) throw new BadRequestError(`Provider ${deployment.provider} does not support embeddings.`, { param: 'model' });
-        const t = adapter.embeddings;
-        upstreamReq = t.buildRequest(request as EmbeddingRequest, deployment, ctx);
-        parseResponse = (b) => t.parseResponse(b, deployment, ctx);
-      } else {
-        throw new BadRequestError(`Operation ${ctx.operation} is not supported.`);
-      }
-      if (prepared.authorize) await prepared.authorize(upstreamReq, this.credentialViews.get(deployment.id) ?? this.credentials);
-
-      const sentAt = performance.now();
-      if (!ctx.timings.upstreamStart) ctx.timings.upstreamStart = ctx.elapsed();
-      let res: UpstreamResponse | undefined | void;
-      if (this.hooks.send.isUsed()) res = await this.hooks.send.promise(upstreamReq, ctx);
-      if (!res) {
-        const timeoutS = ctx.stream
-          ? (deployment.params.stream_timeout ?? deployment.params.timeout ?? this.config.router.timeout ?? this.config.settings.request_timeout)
-          : (deployment.params.timeout ?? this.config.router.timeout ?? this.config.settings.request_timeout);
-        const timeoutMs = timeoutS ? timeoutS * 1000 : undefined;
-        res = await (prepared.transport ?? this.transport).send(upstreamReq, new UpstreamSendOptions(ctx.cancellation, timeoutMs));
-      }
-      record.status = res.status;
-      ctx.timings.upstreamHeaders = ctx.elapsed();
-      if (res.status >= 400) {
-        const body = await res.text().catch(() => '');
-        ctx.upstreamMs += performance.now() - sentAt;
-        throw adapter.mapError({ status: res.status, headers: res.headers, body: scrubSecrets(body, [deployment.params.api_key, ...(prepared.secrets ?? [])]) }, deployment);
-      }
-      if (ctx.stream) {
-        ctx.upstreamMs += performance.now() - sentAt;
-        stats.ttftMs = stats.ttftMs ? stats.ttftMs + EWMA * (ctx.timings.upstreamHeaders - record.startedAt - stats.ttftMs) : ctx.timings.upstreamHeaders - record.startedAt;
-        const parser = adapter.chat!.createStreamParser(deployment, ctx);
-        const canPass = passThrough && sameFormat && !this.hooks.transformChunk.isUsed() && !this.hooks.streamEnd.isUsed();
-        const stream = runStream(ctx, { hooks: this.hooks, deployment, parser, upstream: res, passThrough: canPass });
-        return { kind: 'stream', stream: this.guardStream(ctx, stream, release, res) };
-      }
-      const text = await res.text();
-      ctx.upstreamMs += performance.now() - sentAt;
-      const parsed = parseUpstreamJson(text);
-      let response = parseResponse(parsed);
-      if (sameFormat && !this.hooks.transformResponse.isUsed()) {
-        ctx.rawResponse = parsed;
-        ctx.rawResponseText = text;
-      }
-      release(true);
-      ctx.usage = (response as ChatCompletion).usage ?? null;
-      if (ctx.usage) stats.minuteTokens += ctx.usage.total_tokens ?? 0;
-      if (ctx.operation === 'chat') ctx.finishReason = (response as ChatCompletion).choices?.[0]?.finish_reason ?? null;
-      if (this.hooks.transformResponse.isUsed()) response = await this.hooks.transformResponse.promise(response, ctx);
-      ctx.response = response;
-      ctx.outcome = 'ok';
-      return { kind: 'response', response };
-    } catch (err) {
-      const e = toGatewayError(err);
-      record.error = e;
-      stats.failures++;
-      stats.lastError = e;
-      stats.lastErrorAt = Date.now();
-      release(false);
-      throw e;
-    }
+  /** In code, a gateway with auth on still wants a key (in `headers`); without auth, callers are anonymous. */
+  private async authenticateInCode(headers: RequestOptions['headers']): Promise<Caller> {
+    return this.ready.auth.authenticate(headers ?? {});
   }
 
-  /** Wraps a started stream: records timing and usage, maps errors, and runs `account` once at its end. */
-  private async *guardStream(ctx: RequestContext, inner: AsyncGenerator<StreamItem>, release: (ok: boolean) => void, res: UpstreamResponse): AsyncGenerator<StreamItem, void, undefined> {
-    let ok = false;
-    try {
-      for await (const item of inner) {
-        if (!ctx.timings.firstByte) ctx.timings.firstByte = ctx.elapsed();
-        yield item;
-      }
-      ok = true;
-      ctx.outcome = 'ok';
-    } catch (err) {
-      const e = ctx.aborted ? new AbortedError() : toGatewayError(err);
-      await this.fail(ctx, e);
-      throw e;
-    } finally {
-      if (!ok && ctx.outcome === 'pending') {
-        // The consumer stopped early (client disconnect): cancel the upstream.
-        ctx.abort();
-        await this.fail(ctx, new AbortedError());
-      }
-      ctx.timings.lastByte = ctx.elapsed();
-      if (ctx.usage) ctx.deployment!.stats.minuteTokens += ctx.usage.total_tokens ?? 0;
-      release(ok);
-      if (!ok) void res.dump();
-      this.finish(ctx);
-    }
+  /** Chat completion. Resolves to the response, or to an async iterable of chunks when `stream: true`. */
+  chat(request: ChatCompletionRequest & { stream: true }, options?: RequestOptions): Promise<ResponseStream<ChatCompletionChunk>>;
+  chat(request: ChatCompletionRequest & { stream?: false | null }, options?: RequestOptions): Promise<ChatCompletion>;
+  chat(request: ChatCompletionRequest, options?: RequestOptions): Promise<ChatCompletion | ResponseStream<ChatCompletionChunk>>;
+  async chat(request: ChatCompletionRequest, options: RequestOptions = {}): Promise<ChatCompletion | ResponseStream<ChatCompletionChunk>> {
+    const result = await this.run('chat', request, options);
+    return result.kind === 'response' ? (result.response as ChatCompletion) : (result.stream as ResponseStream<ChatCompletionChunk>);
   }
 
-  private async *replay(ctx: RequestContext, response: ChatCompletion): AsyncGenerator<StreamItem, void, undefined> {
-    try {
-      for (const chunk of completionToChunks(response, ctx.clientWantsUsage)) {
-        if (!ctx.timings.firstByte) ctx.timings.firstByte = ctx.elapsed();
-        yield chunk;
-      }
-      ctx.finishReason = response.choices[0]?.finish_reason ?? null;
-    } finally {
-      ctx.timings.lastByte = ctx.elapsed();
-      this.finish(ctx);
-    }
+  /** Legacy completion; a stream when `stream: true`. */
+  async completions(request: CompletionRequest, options: RequestOptions = {}): Promise<Completion | ResponseStream<Completion>> {
+    const result = await this.run('completions', request, options);
+    return result.kind === 'response' ? (result.response as Completion) : (result.stream as ResponseStream<Completion>);
   }
 
-  /** Record a failure and run the `error` hook (its own failures are logged, never thrown). */
-  private async fail(ctx: RequestContext, e: GatewayError): Promise<void> {
-    if (ctx.error) return;
-    ctx.error = e;
-    if (ctx.outcome !== 'rejected') ctx.outcome = e instanceof AbortedError || ctx.aborted ? 'aborted' : 'error';
-    if (!this.hooks.error.isUsed()) return;
-    try {
-      await this.hooks.error.promise(e, ctx);
-    } catch (hookErr) {
-      this.counters.errorHookFailures++;
-      this.logger.error({ err: hookErr, requestId: ctx.id }, 'error hook failed');
-    }
+  async embeddings(request: EmbeddingRequest, options: RequestOptions = {}): Promise<EmbeddingResponse> {
+    return (await this.run('embeddings', request, options) as { response: EmbeddingResponse }).response;
   }
 
-  /** Schedule `account` once, after the caller has written the answer; it never delays the client. */
-  private finish(ctx: RequestContext): void {
-    ctx.timings.done = ctx.elapsed();
-    ctx.settle();
-    this.inFlight--;
-    if (this.hooks.account.isUsed()) {
-      const p = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => this.hooks.account.promise(ctx))
-        .catch((err: unknown) => {
-          this.counters.accountFailures++;
-          this.logger.error({ err, requestId: ctx.id }, 'account hook failed');
-        })
-        .finally(() => this.pending.delete(p));
-      this.pending.add(p);
-    }
-    if (this.inFlight === 0 && this.drained) this.drained();
+  async moderations(request: ModerationRequest, options: RequestOptions = {}): Promise<ModerationResponse> {
+    return (await this.run('moderations', request, options) as { response: ModerationResponse }).response;
+  }
+
+  async rerank(request: RerankRequest, options: RequestOptions = {}): Promise<RerankResponse> {
+    return (await this.run('rerank', request, options) as { response: RerankResponse }).response;
   }
 
   /** Requests currently in the pipeline (streams count until their last byte). */
   get activeRequests(): number {
-    return this.inFlight;
+    return this.lifecycle.inFlight;
+  }
+
+  /** Counters any metrics plugin can read. */
+  get counters(): Lifecycle['counters'] {
+    return this.lifecycle.counters;
   }
 
   /**
-   * Stop: wait for in-flight requests (up to `timeoutMs`), then pending `account` taps, then the
-   * `shutdown` hook (plugins flush), then close upstream pools.
+   * Stop: wait for in-flight requests up to `drainMs` (settings.drain_timeout, default 30 s), then
+   * abort the rest and account for them, then the `shutdown` hook (plugins flush), then close the
+   * shared state and the upstream pools (cutting what is left).
    */
-  async close(timeoutMs = 30_000): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    if (this.inFlight > 0) {
-      await Promise.race([
-        new Promise<void>((resolve) => { this.drained = resolve; }),
-        new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
-      ]);
-    }
-    await Promise.allSettled([...this.pending]);
+  close(drainMs?: number): Promise<void> {
+    this.closing ??= this.shutdown(drainMs ?? ((this.config.settings.drain_timeout as number | undefined) ?? 30) * 1000);
+    return this.closing;
+  }
+
+  private async shutdown(drainMs: number): Promise<void> {
+    const cut = await this.lifecycle.drain(drainMs);
+    if (cut > 0) this.logger.warn({ requests: cut }, 'drain deadline reached: requests still running were aborted');
     try {
       await this.hooks.shutdown.promise();
     } catch (err) {
       this.logger.error({ err }, 'shutdown hook failed');
     }
-    await this.transport.close?.();
+    await this.container.resolve(TOKENS.SharedState).close?.();
+    await this.transport.close?.(0);
   }
 }
 
-/** SendOptions whose AbortSignal is only made when a transport reads it. */
-class UpstreamSendOptions implements SendOptions {
-  readonly headersTimeoutMs: number | undefined;
-  readonly bodyTimeoutMs: number | undefined;
-  constructor(readonly abort: Cancellation, timeoutMs: number | undefined) {
-    this.headersTimeoutMs = timeoutMs;
-    this.bodyTimeoutMs = timeoutMs;
-  }
-  get signal(): AbortSignal {
-    return this.abort.signal;
-  }
+/** Do all these taps say they mark their changes (see CoreTapOptions)? */
+function allMark(taps: readonly unknown[]): boolean {
+  return taps.every((t) => (t as { marksChanges?: boolean }).marksChanges === true);
 }

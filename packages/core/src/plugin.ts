@@ -1,3 +1,5 @@
+import type { ProviderAdapter } from './adapter.js';
+import type { ConfigKeys } from './config/keys.js';
 import type { Gateway } from './gateway.js';
 
 /**
@@ -11,45 +13,23 @@ export interface Plugin<Options = any> {
   readonly meta?: {
     /** Names of plugins that must be registered first. */
     dependencies?: readonly string[];
-    /** Core versions supported, e.g. "^0.1.0" or ">=0.1.0". */
+    /** Core versions supported, a semver range ("^0.1.0", ">=0.1.0 <0.3.0"). */
     core?: string;
   };
+  /**
+   * Config keys this plugin reads (under `settings`, `router`, deployment `params`, `model_info`,
+   * or top-level sections), each with a JSON schema: validated at start-up with errors naming the
+   * path, and never reported as unknown.
+   */
+  readonly config?: ConfigKeys;
   apply(gateway: Gateway, options: Options): void | Promise<void>;
 }
 
 /** A `plugins:` entry in config: a package name / path, or [name, options]. */
 export type PluginSpec = string | [string, Record<string, unknown>?] | { name: string; options?: Record<string, unknown> };
 
-function parse(v: string): number[] {
-  return v.replace(/^[^\d]*/, '').split('.').map((x) => Number.parseInt(x, 10) || 0);
-}
-function cmp(a: number[], b: number[]): number {
-  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
-  return 0;
-}
-
-/** Enough of semver for plugin metadata: "^x.y.z", "~x.y.z", ">=x.y.z", "x.y.z", "*". */
-export function satisfiesRange(version: string, range: string): boolean {
-  const v = parse(version);
-  return range.split('||').some((alt) =>
-    alt.trim().split(/\s+/).every((r) => {
-      if (r === '*' || r === '') return true;
-      const t = parse(r);
-      if (r.startsWith('>=')) return cmp(v, t) >= 0;
-      if (r.startsWith('<')) return cmp(v, t) < 0;
-      if (r.startsWith('^')) {
-        if (cmp(v, t) < 0) return false;
-        const i = t[0] !== 0 ? 0 : t[1] !== 0 ? 1 : 2;
-        return v.slice(0, i + 1).every((x, k) => x === t[k]);
-      }
-      if (r.startsWith('~')) return cmp(v, t) >= 0 && v[0] === t[0] && v[1] === t[1];
-      return cmp(v, t) === 0;
-    }),
-  );
-}
-
-/** The plugin an adapter package exports: registers one adapter, nothing else. */
-export function adapterPlugin(name: string, adapter: import('./adapter.js').ProviderAdapter, core = '^0.1.0'): Plugin {
+/** The plugin an adapter package exports: registers one adapter (and declares its param keys), nothing else. */
+export function adapterPlugin(name: string, adapter: ProviderAdapter, core = '^0.1.0'): Plugin {
   return {
     name,
     meta: { core },

@@ -4,7 +4,9 @@ import type { Logger } from './logger.js';
 import type { TollgateConfig } from './config/types.js';
 import type { Transport } from './transport/types.js';
 import type { CredentialsService } from './transport/credentials.js';
-import type { RouteRegistry } from './routes.js';
+import type { HttpRouteRegistry } from './http-routes.js';
+import type { StatsStore } from './routing/stats.js';
+import type { OperationRegistry } from './operations/registry.js';
 import type { ProviderAdapter } from './adapter.js';
 import type { SharedState } from './state/shared-state.js';
 
@@ -18,7 +20,10 @@ export const TOKENS = {
   Config: Symbol.for('tollgate.Config') as InjectionToken<TollgateConfig>,
   Transport: Symbol.for('tollgate.Transport') as InjectionToken<Transport>,
   Credentials: Symbol.for('tollgate.Credentials') as InjectionToken<CredentialsService>,
-  Routes: Symbol.for('tollgate.Routes') as InjectionToken<RouteRegistry>,
+  Routes: Symbol.for('tollgate.Routes') as InjectionToken<HttpRouteRegistry>,
+  /** Per-deployment live figures routing reads; in memory by default. */
+  StatsStore: Symbol.for('tollgate.StatsStore') as InjectionToken<StatsStore>,
+  Operations: Symbol.for('tollgate.Operations') as InjectionToken<OperationRegistry>,
   /** Multi-registration: every ProviderAdapter registered in the container is served. */
   Adapter: Symbol.for('tollgate.Adapter') as InjectionToken<ProviderAdapter>,
   /** State shared by every gateway process: in memory by default, Redis with @tollgate/state-redis. */

@@ -1,6 +1,6 @@
 import { ApiError, GatewayError } from './errors.js';
 import type { FramedEvent } from './transport/types.js';
-import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse } from './types/openai.js';
+import type { ChatCompletion, ChatCompletionChunk, Completion, EmbeddingResponse, ModerationResponse } from './types/openai.js';
 
 /**
  * The canonical format on the wire. Any adapter whose upstream speaks OpenAI's format (OpenAI,
@@ -22,18 +22,40 @@ export function parseOpenAIEmbeddingResponse(body: unknown): EmbeddingResponse {
   return r;
 }
 
-/**
- * Parse one OpenAI stream event. An in-band `{"error":{...}}` event is handed to `onError`,
- * which returns the canonical error to throw.
- */
-export function parseOpenAIChunk(ev: FramedEvent, onError: (error: unknown) => GatewayError): ChatCompletionChunk {
-  let chunk: ChatCompletionChunk & { error?: unknown };
+export function parseOpenAICompletion(body: unknown): Completion {
+  const r = body as Completion;
+  if (!r || typeof r !== 'object' || !Array.isArray(r.choices)) throw upstreamFormatError('a completion without choices');
+  return r;
+}
+
+export function parseOpenAIModerationResponse(body: unknown): ModerationResponse {
+  const r = body as ModerationResponse;
+  if (!r || typeof r !== 'object' || !Array.isArray(r.results)) throw upstreamFormatError('a moderation response without results');
+  return r;
+}
+
+/** One OpenAI-format stream event as JSON; an in-band `{"error": ...}` is handed to `onError`. */
+function parseEvent<T extends { choices?: unknown }>(ev: FramedEvent, onError: (error: unknown) => GatewayError): T {
+  let chunk: T & { error?: unknown };
   try {
-    chunk = JSON.parse(ev.data) as ChatCompletionChunk & { error?: unknown };
+    chunk = JSON.parse(ev.data) as T & { error?: unknown };
   } catch {
     throw upstreamFormatError('a malformed stream event');
   }
   if (chunk.error) throw onError(chunk.error);
   if (!Array.isArray(chunk.choices)) throw upstreamFormatError('a stream event without choices');
   return chunk;
+}
+
+/** Parse one legacy-completions stream event. */
+export function parseOpenAICompletionChunk(ev: FramedEvent, onError: (error: unknown) => GatewayError): Completion {
+  return parseEvent<Completion>(ev, onError);
+}
+
+/**
+ * Parse one OpenAI stream event. An in-band `{"error":{...}}` event is handed to `onError`,
+ * which returns the canonical error to throw.
+ */
+export function parseOpenAIChunk(ev: FramedEvent, onError: (error: unknown) => GatewayError): ChatCompletionChunk {
+  return parseEvent<ChatCompletionChunk>(ev, onError);
 }

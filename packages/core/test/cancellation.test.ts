@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { getEventListeners, once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortedError, Cancellation, GatewayError, RequestContext, TimeoutError, UndiciTransport } from '@tollgate/core';
+import { AbortedError, Cancellation, GatewayError, RequestContext, TimeoutError, UndiciTransport, chatOperation } from '@tollgate/core';
 import { gatewayWith, user } from './helpers.js';
 
 describe('Cancellation', () => {
@@ -38,7 +38,7 @@ describe('Cancellation', () => {
 
   it('a context follows the caller signal it was given', () => {
     const caller = new AbortController();
-    const ctx = new RequestContext({ id: 'r1', operation: 'chat', request: { model: 'm', messages: [user('hi')] }, signal: caller.signal, slots: {} });
+    const ctx = new RequestContext({ id: 'r1', operation: 'chat', spec: chatOperation, request: { model: 'm', messages: [user('hi')] }, signal: caller.signal, slots: {} });
     expect(ctx.aborted).toBe(false);
     caller.abort();
     expect(ctx.aborted).toBe(true);
@@ -46,7 +46,7 @@ describe('Cancellation', () => {
 
     const already = new AbortController();
     already.abort();
-    const ctx2 = new RequestContext({ id: 'r2', operation: 'chat', request: { model: 'm', messages: [user('hi')] }, signal: already.signal, slots: {} });
+    const ctx2 = new RequestContext({ id: 'r2', operation: 'chat', spec: chatOperation, request: { model: 'm', messages: [user('hi')] }, signal: already.signal, slots: {} });
     expect(ctx2.aborted).toBe(true);
   });
 

@@ -66,12 +66,27 @@ describe('pipeline', () => {
   it('a preRoute respond skips route, transformRequest and send, but runs transformResponse and account', async () => {
     const r = recorder();
     const cached: ChatCompletion = { id: 'c1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'cached!' }, finish_reason: 'stop', logprobs: null }], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } };
-    const g = await gatewayWith(echo, [{ name: 'cache', apply(gw) { gw.hooks.preRoute.tapPromise({ name: 'cache', stage: STAGE_CACHE }, async () => ({ respond: cached })); } }, r.plugin]);
+    const g = await gatewayWith(echo, [{ name: 'cache', apply(gw) { gw.hooks.preRoute.tapPromise({ name: 'cache', stage: STAGE_CACHE }, async () => ({ respond: cached, reason: 'cache_hit' })); } }, r.plugin]);
     const res = await g.chat({ model: 'm', messages: [user('x')] });
     expect(res.choices[0].message.content).toBe('cached!');
     await settle();
     expect(r.seen).toEqual(['transformResponse', 'account']);
     expect(r.outcomes).toEqual(['cache_hit']);
+  });
+
+  it('a ready answer without the cache_hit reason is not counted as a cache hit', async () => {
+    const reasons: Array<[string, string | null]> = [];
+    const canned: ChatCompletion = { id: 'g1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'I cannot help with that.' }, finish_reason: 'content_filter', logprobs: null }] };
+    const g = await gatewayWith(echo, [{
+      name: 'guard',
+      apply(gw) {
+        gw.hooks.preRoute.tapPromise({ name: 'guard', stage: STAGE_INPUT_GUARD }, async () => ({ respond: canned, reason: 'guardrail' }));
+        gw.hooks.account.tapPromise('acc', async (ctx) => { reasons.push([ctx.outcome, ctx.outcomeReason]); });
+      },
+    }]);
+    await g.chat({ model: 'm', messages: [user('x')] });
+    await settle();
+    expect(reasons).toEqual([['responded', 'guardrail']]);
   });
 
   it('replays a ready answer to a streaming client as chunks', async () => {
@@ -194,6 +209,7 @@ describe('pipeline', () => {
     const g = await gatewayWith(echo, [{
       name: 'upper',
       apply(gw) {
+        gw.hooks.preRoute.tapPromise({ name: 'collect', marksChanges: true }, async (_r, ctx) => { ctx.collectResponse(); });
         gw.hooks.transformChunk.tap('upper', (c: ChatCompletionChunk | null) => {
           if (!c) return c;
           const d = c.choices[0]?.delta;

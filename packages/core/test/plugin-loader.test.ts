@@ -24,15 +24,32 @@ describe('loading plugins named in a config', () => {
   const dir = project();
 
   it('loads ESM-only packages, classes, factories and relative paths', async () => {
-    expect((await importPlugin('esm-only-plugin', dir)).name).toBe('esm-only');
-    expect((await importPlugin('class-plugin', dir)).name).toBe('cls');
-    expect((await importPlugin('factory-plugin', dir)).name).toBe('factory');
-    expect((await importPlugin('./local.mjs', dir)).name).toBe('local');
+    expect((await importPlugin('esm-only-plugin', [dir])).name).toBe('esm-only');
+    expect((await importPlugin('class-plugin', [dir])).name).toBe('cls');
+    expect((await importPlugin('factory-plugin', [dir])).name).toBe('factory');
+    expect((await importPlugin('./local.mjs', [dir])).name).toBe('local');
   });
 
   it('names the install command for a missing package, and refuses non-plugins', async () => {
-    await expect(importPlugin('tollgate-plugin-nowhere', dir)).rejects.toThrow('Plugin "tollgate-plugin-nowhere" is not installed');
-    await expect(importPlugin('tollgate-plugin-nowhere', dir)).rejects.toThrow('pnpm add tollgate-plugin-nowhere');
-    await expect(importPlugin('not-a-plugin', dir)).rejects.toThrow('does not export a Tollgate plugin');
+    await expect(importPlugin('tollgate-plugin-nowhere', [dir])).rejects.toThrow('Plugin "tollgate-plugin-nowhere" is not installed');
+    await expect(importPlugin('tollgate-plugin-nowhere', [dir])).rejects.toThrow('npm i tollgate-plugin-nowhere');
+    await expect(importPlugin('not-a-plugin', [dir])).rejects.toThrow('does not export a Tollgate plugin');
+    await expect(importPlugin('./missing.mjs', [dir])).rejects.toThrow(`Plugin "./missing.mjs" not found: ${path.join(dir, 'missing.mjs')} does not exist.`);
+  });
+
+  it('finds a package in the next directory when the first lacks it (config dir, then cwd, then the server install)', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'tollgate-empty-'));
+    expect((await importPlugin('class-plugin', [empty, dir])).name).toBe('cls');
+  });
+
+  it('reports the real error of an installed package that fails to load, never "not installed"', async () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'tollgate-broken-'));
+    mkdirSync(path.join(d, 'node_modules', 'broken-plugin'), { recursive: true });
+    writeFileSync(path.join(d, 'node_modules', 'broken-plugin', 'package.json'), JSON.stringify({ name: 'broken-plugin', type: 'module', main: 'index.js' }));
+    writeFileSync(path.join(d, 'node_modules', 'broken-plugin', 'index.js'), "import 'a-dependency-that-is-missing';\nexport default { name: 'b', apply() {} };");
+    const err = await importPlugin('broken-plugin', [d]).catch((e: Error) => e);
+    expect((err as Error).message).toContain('Plugin "broken-plugin"');
+    expect((err as Error).message).toContain('failed to load');
+    expect((err as Error).message).toContain('a-dependency-that-is-missing');
   });
 });

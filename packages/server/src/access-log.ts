@@ -1,4 +1,4 @@
-import { createAccessLogger, type Gateway, type RequestContext } from '@tollgate/core';
+import { createAccessLogger, type Gateway, type GatewayError, type RequestContext } from '@tollgate/core';
 
 /** Writes one access-log line for a finished request. */
 export type RequestLog = (ctx: RequestContext, status: number) => void;
@@ -19,7 +19,12 @@ export function createRequestLog(gateway: Gateway, enabled = true): RequestLog {
       status,
       outcome: ctx.outcome,
       stream: ctx.stream,
-      passThrough: ctx.passThrough || undefined,
+      sameFormat: ctx.sendInboundBody || undefined,
+      fallback: ctx.fallbackGroup ?? undefined,
+      kind: ctx.error ? ctx.error.kind : undefined,
+      reason: ctx.outcomeReason ?? undefined,
+      ttftMs: ctx.stream && ctx.timings.firstToken ? Math.round(ctx.timings.firstToken * 100) / 100 : undefined,
+      key: ctx.caller.keyAlias ?? undefined,
       ms: Math.round(ctx.elapsed() * 100) / 100,
       overheadMs: Math.round(ctx.overheadMs() * 100) / 100,
       attempts: ctx.attempts.length,
@@ -29,5 +34,18 @@ export function createRequestLog(gateway: Gateway, enabled = true): RequestLog {
     if (status >= 500) log.error(line, 'request failed');
     else if (status >= 400) log.warn(line, 'request refused');
     else log.info(line, 'request');
+  };
+}
+
+/** A line for a request that failed before it had a context (bad key, bad body, unknown route). */
+export type EarlyLog = (requestId: string, method: string | undefined, path: string, e: GatewayError) => void;
+
+export function createEarlyLog(gateway: Gateway, enabled = true): EarlyLog {
+  if (!enabled) return () => undefined;
+  const log = createAccessLogger(gateway.logger);
+  return (requestId, method, path, e) => {
+    const line = { requestId, method, path, status: e.status, kind: e.kind, err: e.message };
+    if (e.status >= 500) log.error(line, 'request failed');
+    else log.warn(line, 'request refused');
   };
 }

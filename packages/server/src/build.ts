@@ -1,10 +1,8 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Gateway, loadConfig, type GatewayOptions, type LoadedConfig, type Plugin } from '@tollgate/core';
+import { fileURLToPath } from 'node:url';
+import { Gateway, importPlugin, loadConfig, resolvePackage, type GatewayOptions, type LoadedConfig, type TollgateConfig } from '@tollgate/core';
 import openai from '@tollgate/adapter-openai';
 import mock from '@tollgate/adapter-mock';
-import { masterKeyAuth } from './auth.js';
 
 /** Which package serves a provider id that the bundled adapters do not. */
 export const PROVIDER_PACKAGES: Readonly<Record<string, string>> = {
@@ -16,48 +14,87 @@ export const PROVIDER_PACKAGES: Readonly<Record<string, string>> = {
   bedrock_converse: '@tollgate/adapter-bedrock',
   cohere: '@tollgate/adapter-cohere',
   cohere_chat: '@tollgate/adapter-cohere',
+  ollama: '@tollgate/adapter-ollama',
   ollama_chat: '@tollgate/adapter-ollama',
 };
 
-async function tryImport(pkg: string, dirs: string[]): Promise<Plugin | undefined> {
-  for (const dir of dirs) {
-    try {
-      const resolved = createRequire(path.join(dir, '__tollgate__.js')).resolve(pkg);
-      const mod = (await import(pathToFileURL(resolved).href)) as { default?: Plugin };
-      if (mod.default) return mod.default;
-    } catch {
-      // not installed there
+const LOADBALANCE = '@tollgate/plugin-loadbalance';
+const KEYS = '@tollgate/plugin-keys';
+const COST = '@tollgate/plugin-cost';
+const CACHE = '@tollgate/plugin-cache';
+const STATE = '@tollgate/state-redis';
+
+const COST_KEYS = ['input_cost_per_token', 'output_cost_per_token', 'cache_read_input_token_cost', 'cache_creation_input_token_cost', 'output_cost_per_reasoning_token', 'input_cost_per_token_above_200k_tokens', 'output_cost_per_token_above_200k_tokens', 'input_cost_per_second', 'output_cost_per_second'];
+
+/**
+ * Config keys (as `area.key`) whose feature lives in a plugin package: a config that sets one gets
+ * that package loaded when it is installed, and is told to install it when it is not. The core
+ * names no plugin; this table is the reference server's.
+ */
+export const PLUGIN_CONFIG_HINTS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(['routing_strategy', 'fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks', 'default_fallbacks', 'max_fallbacks', 'retry_policy', 'allowed_fails', 'allowed_fails_policy', 'cooldown_time', 'enable_pre_call_checks', 'routing_strategy_args'].map((k) => [`router.${k}`, LOADBALANCE])),
+  ...Object.fromEntries(['redis_host', 'redis_port', 'redis_password', 'redis_url'].flatMap((k) => [[`router.${k}`, STATE], [`settings.${k}`, STATE]])),
+  ...Object.fromEntries(['database_url', 'store_model_in_db', 'max_budget', 'budget_duration', 'disable_spend_logs', 'database_connection_pool_limit'].map((k) => [`settings.${k}`, KEYS])),
+  ...Object.fromEntries(['cache', 'cache_params'].map((k) => [`settings.${k}`, CACHE])),
+  'settings.callbacks': '@tollgate/plugin-metrics',
+  'sections.guardrails': '@tollgate/plugin-guardrails',
+  ...Object.fromEntries(COST_KEYS.flatMap((k) => [[`params.${k}`, COST], [`model_info.${k}`, COST]])),
+};
+
+/** The packages a config's keys call for (see PLUGIN_CONFIG_HINTS), in a stable order. */
+export function packagesCalledFor(config: TollgateConfig): string[] {
+  const used = new Set<string>();
+  const mark = (area: string, keys: Iterable<string>): void => {
+    for (const k of keys) {
+      const pkg = PLUGIN_CONFIG_HINTS[`${area}.${k}`];
+      if (pkg) used.add(pkg);
     }
+  };
+  mark('router', Object.keys(config.router));
+  mark('settings', Object.keys(config.settings));
+  mark('sections', Object.keys(config.sections));
+  for (const m of config.model_list) {
+    mark('params', Object.keys(m.params ?? {}));
+    mark('model_info', Object.keys(m.model_info ?? {}));
   }
-  return undefined;
+  // LiteLLM's callbacks list names the observability plugin wanted.
+  const callbacks = [config.settings.callbacks, config.settings.success_callback].flat().map(String);
+  if (callbacks.includes('otel')) used.add('@tollgate/plugin-otel');
+  if (!callbacks.includes('prometheus')) used.delete('@tollgate/plugin-metrics');
+  // Cost follows keys: spend needs prices.
+  if (used.has(KEYS)) used.add(COST);
+  return [...used];
 }
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * The reference server's gateway: bundled adapters (OpenAI family, mock), adapters for other
- * configured providers loaded when installed, master-key auth when configured, then the
- * config's own plugins.
+ * configured providers loaded when installed, the config's own plugins, and the plugins its
+ * LiteLLM keys call for when installed. Auth (the master key) is the core's.
  */
 export async function buildGateway(loaded: LoadedConfig, options: Omit<GatewayOptions, 'config' | 'pluginDir'> = {}): Promise<Gateway> {
-  const gateway = new Gateway({ ...options, config: loaded.config, pluginDir: loaded.dir });
+  const dirs = [loaded.dir, process.cwd(), here];
+  const gateway = new Gateway({ ...options, config: loaded.config, pluginDir: loaded.dir, pluginSearchDirs: [here] });
   for (const w of loaded.warnings) gateway.logger.warn(w);
   for (const [provider, pkg] of Object.entries(PROVIDER_PACKAGES)) gateway.setProviderPackage(provider, pkg);
+  gateway.setConfigHints(PLUGIN_CONFIG_HINTS);
   await gateway.use(openai);
   await gateway.use(mock);
-  if (loaded.config.settings.master_key) await gateway.use(masterKeyAuth(loaded.config.settings.master_key));
   for (const spec of loaded.config.plugins) await gateway.use(spec);
-  const here = path.dirname(new URL(import.meta.url).pathname);
-  const loadedPkgs = new Set<string>();
+  const loadedPkgs = new Set<string>(gateway.pluginNames);
+  const load = async (pkg: string): Promise<void> => {
+    if (loadedPkgs.has(pkg) || !resolvePackage(pkg, dirs)) return;
+    loadedPkgs.add(pkg);
+    // Installed but broken reports its own error (importPlugin), never "not installed".
+    await gateway.use(await importPlugin(pkg, dirs));
+  };
+  for (const pkg of packagesCalledFor(loaded.config)) await load(pkg);
   for (const provider of gateway.configuredProviders()) {
-    if (gateway.hasAdapter(provider)) continue;
-    const pkg = gateway.providerPackage(provider);
-    if (loadedPkgs.has(pkg)) continue;
-    const plugin = await tryImport(pkg, [loaded.dir, process.cwd(), here]);
-    if (plugin) {
-      loadedPkgs.add(pkg);
-      await gateway.use(plugin);
-    }
+    if (!gateway.hasAdapter(provider)) await load(gateway.providerPackage(provider));
   }
   await gateway.start();
+  if (!gateway.authEnabled) gateway.logger.warn('No master key is set: authentication is OFF and anyone who can reach this port can use every model. Set settings.master_key (or TOLLGATE_MASTER_KEY).');
   return gateway;
 }
 

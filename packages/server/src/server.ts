@@ -1,20 +1,24 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  BadRequestError,
   GatewayError,
   NotFoundError,
+  PermissionDeniedError,
+  PUBLIC,
   SSE_DONE,
   toGatewayError,
+  type Caller,
   type Gateway,
+  type OperationSpec,
   type RequestContext,
+  type ResponseStream,
   type RouteDefinition,
-  type StreamItem,
 } from '@tollgate/core';
 import { bindAbort, drain, readJson, sendError, sendJson } from './http.js';
-import { validateChat, validateEmbeddings } from './validate.js';
-import { isMasterKey } from './auth.js';
-import { createRequestLog } from './access-log.js';
+import { createEarlyLog, createRequestLog } from './access-log.js';
 import { registerAnthropicInbound } from './inbound/anthropic.js';
+import { responseHeaders, setHeaderLogger } from './headers.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -25,8 +29,14 @@ export interface ServerOptions {
   requestLog?: boolean;
 }
 
-/** A handler for one inbound API; the Anthropic-format endpoint is another such handler. */
-export type Handler = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
+/**
+ * A handler for one inbound API, called after authentication (from headers, before any body is
+ * read) with the caller. The Anthropic-format endpoint is another such handler.
+ */
+export type Handler = (req: IncomingMessage, res: ServerResponse, requestId: string, caller: Caller) => Promise<void>;
+
+/** How an inbound API writes its errors (OpenAI's envelope by default; Anthropic's for /v1/messages). */
+export type ErrorWriter = (res: ServerResponse, e: GatewayError, headers: Record<string, string>) => void;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -36,46 +46,38 @@ export interface TollgateServer {
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Stop accepting, drain in-flight requests, flush plugins, close upstream pools. */
   close(timeoutMs?: number): Promise<void>;
-  /** Add an inbound API route (used for /v1/messages). */
-  handle(method: string, path: string, handler: Handler): void;
+  /** Add an inbound API route (used for /v1/messages); `onError` writes its errors (auth included). */
+  handle(method: string, path: string, handler: Handler, onError?: ErrorWriter): void;
 }
 
-/** Response headers describing who answered and what Tollgate cost. */
+/** Response headers describing who answered and what Tollgate cost (plugin headers validated). */
 export function tollgateHeaders(ctx: RequestContext): Record<string, string> {
-  const h: Record<string, string> = { 'x-request-id': ctx.id, 'x-tollgate-request-id': ctx.id, 'x-tollgate-overhead-ms': ctx.overheadMs().toFixed(2) };
-  const d = ctx.deployment;
-  if (d) {
-    h['x-tollgate-model'] = d.params.model;
-    h['x-tollgate-provider'] = d.provider;
-    h['x-tollgate-deployment-id'] = d.id;
-  }
-  if (ctx.attempts.length > 1) h['x-tollgate-attempts'] = String(ctx.attempts.length);
-  if (ctx.outcome === 'cache_hit') h['x-tollgate-cache'] = 'hit';
-  if (ctx.warnings.length) h['x-tollgate-warnings'] = ctx.warnings.join('; ').replace(/[^\x20-\x7e]/g, '?').slice(0, 2000);
-  for (const k in ctx.responseHeaders) h[k] = ctx.responseHeaders[k];
-  return h;
+  return responseHeaders(ctx);
 }
 
 export interface SseOptions {
-  /** Encodes a chunk object (string items are already-encoded upstream events). */
-  encode?: (item: Exclude<StreamItem, string>) => string;
+  /** Encodes an item: a chunk object, or a string of upstream events already in the client's format. */
+  encode?: (item: unknown) => string;
   /** The event that ends a stream that failed after it started. */
   onError?: (e: GatewayError) => string;
-  /** The last event of a complete stream (`data: [DONE]` for OpenAI, none for Anthropic). */
-  done?: string;
+  /** The last events of a complete stream (`data: [DONE]` for OpenAI; Anthropic's closing events). */
+  done?: () => string;
 }
 
+const encodeOpenAI = (item: unknown): string => (typeof item === 'string' ? item : `data: ${JSON.stringify(item)}\n\n`);
+const doneOpenAI = (): string => SSE_DONE;
+
 /**
- * Answer 200 with a started stream as SSE, with backpressure. A failure mid-stream ends it with an
- * error event (OpenAI SDKs raise it as an APIError), never a hang or a silent close.
+ * Answer 200 with a started stream as SSE, with backpressure. Everything, the head included,
+ * happens inside the try: whatever fails, the stream is settled (upstream cancelled, `account`
+ * run). A failure mid-stream ends it with an error event (SDKs raise it), never a hang or a silent close.
  */
 export async function writeSse(
   res: ServerResponse,
   ctx: RequestContext,
-  stream: AsyncGenerator<StreamItem, void, undefined>,
-  { encode = (c) => `data: ${JSON.stringify(c)}\n\n`, onError = (e) => `data: ${JSON.stringify(e.toJSON())}\n\n`, done = SSE_DONE }: SseOptions = {},
+  stream: ResponseStream,
+  { encode = encodeOpenAI, onError = (e) => `data: ${JSON.stringify(e.toJSON())}\n\n`, done = doneOpenAI }: SseOptions = {},
 ): Promise<void> {
-  res.writeHead(200, { ...tollgateHeaders(ctx), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   // Events parsed from one upstream read arrive in one run of microtasks: the socket is corked at
   // the first and uncorked on the next tick, so they leave in one write with the headers, not one
   // syscall each. Headers with no event ready yet still go out on that tick.
@@ -93,44 +95,61 @@ export async function writeSse(
     res.cork();
     process.nextTick(uncork);
   };
-  cork();
   try {
-    for await (const item of stream) {
-      if (res.destroyed) break;
+    res.writeHead(200, { ...tollgateHeaders(ctx), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    cork();
+    for (;;) {
+      const r = await stream.next();
+      if (r.done || res.destroyed) break;
+      const text = encode(r.value);
+      if (!text) continue;
       cork();
       wrote = true;
-      if (!res.write(typeof item === 'string' ? item : encode(item))) await drain(res);
+      if (!res.write(text)) await drain(res);
     }
-    if (!res.destroyed) res.end(done);
+    if (!res.destroyed) res.end(done());
   } catch (err) {
-    if (!res.destroyed) res.end(onError(toGatewayError(err)));
+    const e = toGatewayError(err);
+    if (!res.headersSent) sendError(res, e, tollgateHeaders(ctx));
+    else if (!res.destroyed) res.end(onError(e));
   } finally {
-    // Ends the generator (and the upstream) if we stopped early.
-    await stream.return(undefined);
+    // Ends the stream (and the upstream) if we stopped early, or settles one never read.
+    await stream.cancel();
+  }
+}
+
+/** Decode a path segment; bad percent-encoding is the client's error. */
+export function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new BadRequestError('The request path has invalid percent-encoding.', { code: 'invalid_path' });
   }
 }
 
 export function createTollgateServer(gateway: Gateway, options: ServerOptions = {}): TollgateServer {
   const bodyLimit = options.bodyLimit ?? Math.round(((gateway.config.settings.max_request_body_mb as number | undefined) ?? 10) * 1024 * 1024);
-  const requestLog = options.requestLog ?? true;
   const log = gateway.logger;
-  const masterKey = gateway.config.settings.master_key;
-  const exact = new Map<string, Handler>();
+  setHeaderLogger(log);
+  const exact = new Map<string, { handler: Handler; onError: ErrorWriter }>();
   const patterned: Array<{ method: string; re: RegExp; keys: string[]; route: RouteDefinition }> = [];
+  const openaiErrors: ErrorWriter = (res, e, headers) => sendError(res, e, headers);
 
-  const handle = (method: string, path: string, handler: Handler): void => {
-    exact.set(`${method} ${path}`, handler);
-    if (!path.startsWith('/v1/')) exact.set(`${method} /v1${path}`, handler);
+  const handle = (method: string, path: string, handler: Handler, onError: ErrorWriter = openaiErrors): void => {
+    exact.set(`${method} ${path}`, { handler, onError });
+    if (!/^\/v\d\//.test(path)) exact.set(`${method} /v1${path}`, { handler, onError });
   };
 
-  const logRequest = createRequestLog(gateway, requestLog);
+  const logRequest = createRequestLog(gateway, options.requestLog ?? true);
+  const logEarly = createEarlyLog(gateway, options.requestLog ?? true);
 
-  const chat: Handler = async (req, res, requestId) => {
-    const body = validateChat(await readJson(req, bodyLimit));
-    const ctx = gateway.createContext('chat', body, { id: requestId, headers: req.headers });
+  /** One registered operation, served over HTTP: parse, validate, run, answer (streams as SSE). */
+  const operation = (spec: OperationSpec): Handler => async (req, res, requestId, caller) => {
+    const body = spec.validate(await readJson(req, bodyLimit));
+    const ctx = gateway.createContext(spec.name, body, { id: requestId, headers: req.headers, caller });
     bindAbort(res, ctx);
     try {
-      const result = await gateway.execute(ctx, { passThrough: true });
+      const result = await gateway.execute(ctx, { rawEvents: true });
       if (result.kind === 'response') {
         // Same wire format and nothing rewrote the answer: the upstream's text goes out as is.
         sendJson(res, 200, ctx.rawResponseText ?? result.response, tollgateHeaders(ctx));
@@ -138,7 +157,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
         return;
       }
       await writeSse(res, ctx, result.stream);
-      logRequest(ctx, 200);
+      logRequest(ctx, ctx.error ? ctx.error.status : 200);
     } catch (err) {
       const e = toGatewayError(err);
       sendError(res, e, tollgateHeaders(ctx));
@@ -146,45 +165,31 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     }
   };
 
-  const embeddings: Handler = async (req, res, requestId) => {
-    const body = validateEmbeddings(await readJson(req, bodyLimit));
-    const ctx = gateway.createContext('embeddings', body, { id: requestId, headers: req.headers });
-    bindAbort(res, ctx);
-    try {
-      const result = await gateway.execute(ctx);
-      sendJson(res, 200, (result as { response: unknown }).response, tollgateHeaders(ctx));
-      logRequest(ctx, 200);
-    } catch (err) {
-      const e = toGatewayError(err);
-      sendError(res, e, tollgateHeaders(ctx));
-      logRequest(ctx, e.status);
-    }
-  };
+  const models: Handler = async (_req, res, _id, caller) => sendJson(res, 200, gateway.models(caller));
 
-  const models: Handler = async (req, res) => {
-    if (!isMasterKey(masterKey, req.headers)) throw new GatewayError(401, 'authentication_error', 'Invalid or missing API key.', { code: 'invalid_api_key' });
-    sendJson(res, 200, gateway.models());
-  };
-
-  const model: Handler = async (req, res) => {
-    if (!isMasterKey(masterKey, req.headers)) throw new GatewayError(401, 'authentication_error', 'Invalid or missing API key.', { code: 'invalid_api_key' });
-    const id = decodeURIComponent((req.url ?? '').split('?')[0].replace(/^(\/v1)?\/models\//, ''));
-    const m = gateway.models().data.find((x) => x.id === id);
+  const model = async (req: IncomingMessage, res: ServerResponse, caller: Caller, path: string): Promise<void> => {
+    const id = decodeSegment(path.replace(/^(\/v1)?\/models\//, ''));
+    const m = gateway.models(caller).data.find((x) => x.id === id);
     if (!m) throw new GatewayError(404, 'invalid_request_error', `The model \`${id}\` does not exist.`, { code: 'model_not_found', param: 'model' });
     sendJson(res, 200, m);
   };
 
   // Inbound formats other than OpenAI's register here (see ./inbound/).
   registerAnthropicInbound({ handle }, gateway, { bodyLimit, logRequest });
-  handle('POST', '/chat/completions', chat);
-  handle('POST', '/embeddings', embeddings);
+  for (const spec of gateway.operations.all()) {
+    if (spec.body !== 'json') continue;
+    for (const p of spec.paths) handle('POST', p, operation(spec));
+  }
   handle('GET', '/models', models);
+
+  const publicPaths = new Map<string, Handler>();
   const alive: Handler = async (_req, res) => sendJson(res, 200, '"I\'m alive!"');
-  handle('GET', '/health/liveliness', alive);
-  handle('GET', '/health/liveness', alive);
-  handle('GET', '/health/readiness', async (_req, res) => {
+  for (const p of ['/health/liveliness', '/health/liveness', '/v1/health/liveliness', '/v1/health/liveness']) publicPaths.set(`GET ${p}`, alive);
+  const readiness: Handler = async (_req, res) => {
     sendJson(res, 200, { status: 'healthy', version: SERVER_VERSION, models: gateway.models().data.length, in_flight: gateway.activeRequests });
-  });
+  };
+  publicPaths.set('GET /health/readiness', readiness);
+  publicPaths.set('GET /v1/health/readiness', readiness);
 
   for (const route of gateway.routes.all()) {
     const keys: string[] = [];
@@ -198,21 +203,37 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : gatewayId();
     if (draining) {
       res.setHeader('connection', 'close');
-      sendError(res, new GatewayError(503, 'api_error', 'Server is shutting down.', { code: 'shutting_down' }), { 'x-request-id': requestId });
+      sendError(res, new GatewayError(503, 'api_error', 'Server is shutting down.', { code: 'shutting_down', kind: 'overloaded' }), { 'x-request-id': requestId });
       return;
     }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    const handler = exact.get(`${req.method} ${path}`) ?? (path.length > 1 && path.endsWith('/') ? exact.get(`${req.method} ${path.slice(0, -1)}`) : undefined);
-    let run: Promise<void>;
-    if (handler) run = handler(req, res, requestId);
-    else if (req.method === 'GET' && /^(\/v1)?\/models\/.+/.test(path)) run = model(req, res, requestId);
-    else run = plugin(req, res, path, url, q, requestId);
-    run.catch((err: unknown) => {
+    let path = q === -1 ? url : url.slice(0, q);
+    if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+    const key = `${req.method} ${path}`;
+    let onError = openaiErrors;
+    const run = async (): Promise<void> => {
+      const open = publicPaths.get(key);
+      if (open) return open(req, res, requestId, PUBLIC);
+      const api = exact.get(key);
+      if (api) {
+        onError = api.onError;
+        // Authentication reads headers only: a request without a valid key never has its body read.
+        const caller = await gateway.authenticate(req.headers, path);
+        return api.handler(req, res, requestId, caller);
+      }
+      if (req.method === 'GET' && /^(\/v1)?\/models\/.+/.test(path)) return model(req, res, await gateway.authenticate(req.headers, path), path);
+      return plugin(req, res, path, url, q, requestId);
+    };
+    run().catch((err: unknown) => {
       const e = toGatewayError(err);
-      if (e.status >= 500) log.error({ err, requestId }, 'unhandled error');
-      sendError(res, e, { 'x-request-id': requestId });
+      // Every 500 logs its cause (redacted by the logger); every early refusal gets its access line.
+      if (e.status >= 500) log.error({ err: (e.cause as Error | undefined) ?? err, requestId, path }, 'request failed');
+      else logEarly(requestId, req.method, path, e);
+      // Drain an unread body so the connection stays usable for the next request.
+      if (!req.complete) req.resume();
+      if (res.headersSent) res.destroy();
+      else onError(res, e, { 'x-request-id': requestId });
     });
   });
 
@@ -221,12 +242,16 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
       if (p.method !== req.method) continue;
       const m = p.re.exec(path);
       if (!m) continue;
+      const auth = p.route.auth ?? 'admin';
+      const caller = auth === 'public' ? PUBLIC : await gateway.authenticate(req.headers, path);
+      if (auth === 'admin' && !caller.admin) throw new PermissionDeniedError('This route needs the master key or an admin key.', { code: 'admin_only' });
       const params: Record<string, string> = {};
-      p.keys.forEach((k, i) => { params[k] = decodeURIComponent(m[i + 1]); });
+      p.keys.forEach((k, i) => { params[k] = decodeSegment(m[i + 1]); });
       res.setHeader('x-request-id', requestId);
       await p.route.handler(req, res, {
         params,
         query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+        caller,
         readJson: () => readJson(req, bodyLimit),
         json: (status, body, headers) => sendJson(res, status, body, headers),
       });
@@ -255,7 +280,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
         });
       });
     },
-    async close(timeoutMs = 30_000) {
+    async close(timeoutMs) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -265,3 +290,5 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     },
   };
 }
+
+export type { ResponseStream };

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await gateway.use({
     name: 'identity-taps',
     apply(g) {
-      g.hooks.transformRequest.tap('identity', (r, ctx) => { passThrough.push(ctx.passThrough); return r; });
+      g.hooks.transformRequest.tap('identity', (r, ctx) => { passThrough.push(ctx.sendInboundBody); return r; });
       g.hooks.transformChunk.tap('identity', (c) => c);
       g.hooks.transformResponse.tap('identity', (r) => r);
     },

@@ -5,7 +5,7 @@ import openaiPlugin from '@tollgate/adapter-openai';
 import anthropicPlugin from '../../adapters-anthropic/src/index.js';
 import { startMockAnthropic, type MockAnthropicServer } from '../../testing/src/anthropic-mock.js';
 import { startMockOpenAI, type MockOpenAIServer } from '../../testing/src/openai-mock.js';
-import { createTollgateServer, masterKeyAuth, type TollgateServer } from '../src/index.js';
+import { createTollgateServer, type TollgateServer } from '../src/index.js';
 
 const MASTER = 'sk-master-key';
 let anthropicUp: MockAnthropicServer;
@@ -23,7 +23,8 @@ beforeAll(async () => {
   const gateway = new Gateway({
     config: {
       model_list: [
-        { model_name: 'claude', params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropicUp.url, api_key: 'test-key' } },
+        { model_name: 'claude', params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropicUp.url, api_key: 'test-key', forward_client_headers: ['anthropic-beta'] } },
+        { model_name: 'claude-strict', params: { model: 'anthropic/claude-sonnet-4-5', api_base: anthropicUp.url, api_key: 'test-key' } },
         { model_name: 'gpt', params: { model: 'openai/gpt-4o-mini', api_base: `${openaiUp.url}/v1`, api_key: 'sk-test' } },
       ],
       settings: { log_level: 'silent', master_key: MASTER },
@@ -31,7 +32,6 @@ beforeAll(async () => {
   });
   await gateway.use(openaiPlugin);
   await gateway.use(anthropicPlugin);
-  await gateway.use(masterKeyAuth(MASTER));
   await gateway.start();
   server = createTollgateServer(gateway, { requestLog: false });
   const { port } = await server.listen(0);
@@ -153,6 +153,15 @@ describe('Anthropic SDK -> Tollgate /v1/messages -> Anthropic upstream (pass-thr
     expect(second.content.map((b) => b.type)).toEqual(['thinking', 'text']);
     expect(second.content[1]).toMatchObject({ text: 'tool said: sunny' });
     expect(second.usage.cache_read_input_tokens).toBeGreaterThan(0);
+  });
+
+  it('forwards a client\'s anthropic-beta header and mcp_servers only where the deployment allows them', async () => {
+    const body = { model: 'claude-strict', max_tokens: 64, messages: [{ role: 'user' as const, content: 'hi' }], mcp_servers: [{ type: 'url', url: 'https://mcp.attacker.example/sse', name: 'x' }] };
+    await client.messages.create(body as Anthropic.MessageCreateParamsNonStreaming, { headers: { 'anthropic-beta': 'mcp-client-2025-04-04' } });
+    const up = lastUp(anthropicUp);
+    expect(up.headers['anthropic-beta']).toBeUndefined();
+    expect(up.body).not.toHaveProperty('mcp_servers');
+    expect(up.body.messages).toEqual(body.messages);
   });
 
   it('stream: upstream events are passed through, finalMessage() keeps the signature, thinking works over turns', async () => {

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { inferProvider } from '../models/bare-models.js';
 import { compileSchema, describeErrors } from '../validation.js';
 import { resolveEnv } from './env.js';
 import { configSchema } from './schema.js';
@@ -6,116 +7,152 @@ import type { TollgateConfig } from './types.js';
 
 type Obj = Record<string, unknown>;
 
-const ROUTER_KEYS = new Set(['num_retries', 'timeout', 'routing_strategy', 'fallbacks']);
-const LITELLM_SETTINGS: Record<string, (c: TollgateConfig, v: unknown) => void> = {
-  drop_params: (c, v) => { c.settings.drop_params = v as boolean; },
-  num_retries: (c, v) => { c.router.num_retries = v as number; },
-  request_timeout: (c, v) => { c.settings.request_timeout = v as number; },
-  fallbacks: (c, v) => { c.router.fallbacks = v as TollgateConfig['router']['fallbacks']; },
-};
-const GENERAL_SETTINGS: Record<string, (c: TollgateConfig, v: unknown) => void> = {
-  master_key: (c, v) => { c.settings.master_key = v as string; },
-  database_url: (c, v) => { c.settings.database_url = v as string; },
-};
+/** LiteLLM's `litellm_settings` keys that are router settings here (the rest fold into `settings`). */
+const LITELLM_ROUTER_KEYS = new Set([
+  'num_retries', 'fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks', 'default_fallbacks',
+  'max_fallbacks', 'retry_policy', 'allowed_fails', 'allowed_fails_policy', 'cooldown_time', 'timeout', 'stream_timeout',
+]);
+const NATIVE_TOP = new Set(['model_list', 'plugins', 'router', 'settings']);
+const LITELLM_TOP = new Set(['router_settings', 'litellm_settings', 'general_settings', 'environment_variables']);
 const MODEL_ENTRY_KEYS = new Set(['model_name', 'params', 'litellm_params', 'model_info']);
-const TOP_KEYS = new Set(['model_list', 'plugins', 'router', 'settings', 'environment_variables', 'router_settings', 'litellm_settings', 'general_settings']);
-
-/** LiteLLM accepts bare model names for its best-known providers; so do we, with a warning. */
-const BARE_MODEL_PROVIDERS: Array<[RegExp, string]> = [
-  [/^(gpt-|o1|o3|o4|chatgpt-|text-embedding-|davinci|babbage|omni-moderation|text-moderation)/, 'openai'],
-  [/^claude-/, 'anthropic'],
-  [/^gemini-/, 'gemini'],
-];
 
 const validate = compileSchema(configSchema as unknown as Obj);
 
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
- * Turn a raw config object (native shape or an unchanged LiteLLM proxy config.yaml) into a
- * validated TollgateConfig. Environment references are resolved first; unknown keys are
- * collected into one warning.
+ * Turn a raw config object (native shape, or an unchanged LiteLLM proxy config.yaml) into a
+ * TollgateConfig. Every key is kept: LiteLLM's sections fold into `router` and `settings` (their
+ * origin remembered for messages), other top-level sections are kept for the plugins that own
+ * them. Which keys are known is decided at start-up, once plugins have declared theirs.
+ * Environment references are resolved per key; a missing variable is an error only if the key
+ * turns out to be used.
  */
 export function normalizeConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): { config: TollgateConfig; warnings: string[] } {
   if (raw == null) raw = {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('Config must be an object (a YAML or JSON mapping).');
+  if (!isObject(raw)) throw new ConfigError('Config must be an object (a YAML or JSON mapping).');
+  const src = raw;
   const warnings: string[] = [];
-  const unknown: string[] = [];
+  const errors: string[] = [];
 
   // LiteLLM's `environment_variables` sets variables the rest of the file may reference.
-  const envVars = (raw as Obj).environment_variables;
-  if (envVars && typeof envVars === 'object') {
+  if (isObject(src.environment_variables)) {
     env = { ...env };
-    for (const [k, v] of Object.entries(envVars as Obj)) if (env[k] === undefined) env[k] = String(v);
+    for (const [k, v] of Object.entries(src.environment_variables)) if (env[k] === undefined) env[k] = String(v);
   }
-  // Environment references are resolved after unknown keys are set aside: a variable that only
-  // a key Tollgate ignores refers to (LiteLLM's redis_password, say) need not be set.
-  const src = raw as Obj;
 
-  const config: TollgateConfig = {
-    model_list: [],
-    plugins: (src.plugins as TollgateConfig['plugins']) ?? [],
-    router: { ...((src.router as Obj) ?? {}) },
-    settings: { ...((src.settings as Obj) ?? {}) },
+  const config: TollgateConfig = { model_list: [], plugins: [], router: {}, settings: {}, sections: {}, origins: {}, unresolved: {} };
+  const put = (section: 'router' | 'settings', key: string, value: unknown, origin: string): void => {
+    const target = config[section];
+    // A native key wins over the same key folded from a LiteLLM section.
+    if (Object.hasOwn(target, key) && !config.origins[`${section}.${key}`]) return;
+    const path = `${section}.${key}`;
+    const resolved = resolveKey(value, env, origin, config, path);
+    if (resolved !== undefined) target[key] = resolved;
+    if (origin !== path) config.origins[path] = origin;
   };
 
-  for (const key of Object.keys(src)) if (!TOP_KEYS.has(key)) unknown.push(key);
+  for (const section of ['router', 'settings'] as const) {
+    const v = src[section];
+    if (v === undefined || v === null) continue;
+    if (!isObject(v)) { errors.push(`${section}: must be an object`); continue; }
+    for (const [k, value] of Object.entries(v)) put(section, k, value, `${section}.${k}`);
+  }
+  foldSection(src.router_settings, 'router_settings', () => 'router', put, errors);
+  foldSection(src.litellm_settings, 'litellm_settings', (k) => (LITELLM_ROUTER_KEYS.has(k) ? 'router' : 'settings'), put, errors);
+  foldSection(src.general_settings, 'general_settings', () => 'settings', put, errors);
+
+  for (const key of Object.keys(src)) {
+    if (NATIVE_TOP.has(key) || LITELLM_TOP.has(key)) continue;
+    const resolved = resolveKey(src[key], env, key, config, `sections.${key}`);
+    if (resolved !== undefined) config.sections[key] = resolved;
+  }
+
+  if (src.plugins !== undefined && src.plugins !== null) {
+    try {
+      config.plugins = resolveEnv(src.plugins, env, ['plugins']) as TollgateConfig['plugins'];
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+  }
 
   const list = src.model_list;
-  if (list !== undefined && !Array.isArray(list)) throw new ConfigError('model_list: must be an array');
-  (list as unknown[] | undefined)?.forEach((item, i) => {
-    if (!item || typeof item !== 'object') {
+  if (list !== undefined && list !== null && !Array.isArray(list)) errors.push('model_list: must be an array');
+  (Array.isArray(list) ? list : []).forEach((item, i) => {
+    if (!isObject(item)) {
       config.model_list.push(item as never);
       return;
     }
-    const entry = item as Obj;
-    const fromLiteLLM = entry.params === undefined && entry.litellm_params !== undefined;
-    const params = { ...((entry.params ?? entry.litellm_params) as Obj | undefined) };
-    for (const k of Object.keys(entry)) if (!MODEL_ENTRY_KEYS.has(k)) unknown.push(`model_list[${i}].${k}`);
-    if (typeof params.model === 'string' && !params.model.includes('/')) {
-      const hit = BARE_MODEL_PROVIDERS.find(([re]) => re.test(params.model as string));
-      if (hit) {
-        warnings.push(`model_list[${i}].${fromLiteLLM ? 'litellm_params' : 'params'}.model "${params.model}" has no provider; using "${hit[1]}/${params.model}".`);
-        params.model = `${hit[1]}/${params.model}`;
+    const fromLiteLLM = item.params === undefined && item.litellm_params !== undefined;
+    const paramsName = fromLiteLLM ? 'litellm_params' : 'params';
+    for (const k of Object.keys(item)) if (!MODEL_ENTRY_KEYS.has(k)) errors.push(`model_list[${i}].${k}: is not a known key of a model entry (model_name, params, model_info)`);
+    const entry: Obj = { model_name: item.model_name };
+    const rawParams = item.params ?? item.litellm_params;
+    if (rawParams !== undefined) {
+      if (!isObject(rawParams)) {
+        entry.params = rawParams;
+      } else {
+        const params: Obj = {};
+        for (const [k, v] of Object.entries(rawParams)) {
+          const r = resolveKey(v, env, `model_list[${i}].${paramsName}.${k}`, config, `model_list[${i}].params.${k}`);
+          if (r !== undefined) params[k] = r;
+        }
+        if (typeof params.model === 'string' && !params.model.includes('/') && params.model !== '*') {
+          const full = inferProvider(params.model);
+          if (full) {
+            warnings.push(`model_list[${i}].${paramsName}.model "${params.model}" has no provider; using "${full}".`);
+            params.model = full;
+          }
+        }
+        entry.params = params;
+      }
+      if (fromLiteLLM) config.origins[`model_list[${i}].params`] = `model_list[${i}].litellm_params`;
+    }
+    if (item.model_info !== undefined) {
+      if (isObject(item.model_info)) {
+        const info: Obj = {};
+        for (const [k, v] of Object.entries(item.model_info)) {
+          const r = resolveKey(v, env, `model_list[${i}].model_info.${k}`, config, `model_list[${i}].model_info.${k}`);
+          if (r !== undefined) info[k] = r;
+        }
+        entry.model_info = info;
+      } else {
+        entry.model_info = item.model_info;
       }
     }
-    const normalized: Obj = { model_name: entry.model_name, params };
-    if (entry.model_info !== undefined) normalized.model_info = entry.model_info;
-    if (entry.params === undefined && entry.litellm_params === undefined) delete normalized.params;
-    config.model_list.push(normalized as never);
+    config.model_list.push(entry as never);
   });
 
-  const routerSettings = src.router_settings as Obj | undefined;
-  if (routerSettings) Object.assign(config.router, routerSettings);
-  for (const k of Object.keys(config.router)) {
-    if (ROUTER_KEYS.has(k)) continue;
-    unknown.push(`${routerSettings && k in routerSettings ? 'router_settings' : 'router'}.${k}`);
-    delete config.router[k];
-  }
-
-  fold(src.litellm_settings, 'litellm_settings', LITELLM_SETTINGS, config, unknown);
-  fold(src.general_settings, 'general_settings', GENERAL_SETTINGS, config, unknown);
-
-  const resolved = resolveEnv(config, env) as TollgateConfig;
-  Object.assign(config, resolved);
   if (!validate(config)) {
-    const lines = describeErrors(validate.errors).map((l) => l.replace(/^model_list\[(\d+)\]\.params/, (m, i) => rename(src, Number(i), m)));
-    throw new ConfigError(`Invalid config: ${lines.join('; ')}`);
+    for (const line of describeErrors(validate.errors)) errors.push(renameParams(line, config));
   }
-  if (unknown.length) warnings.push(`Config keys Tollgate does not use (ignored): ${unknown.join(', ')}`);
+  if (errors.length) throw new ConfigError(errors.length === 1 ? `Invalid config: ${errors[0]}` : `Invalid config:\n  - ${errors.join('\n  - ')}`);
   return { config, warnings };
 }
 
-/** Report errors under the name the user wrote (`litellm_params` or `params`). */
-function rename(src: Obj, i: number, fallback: string): string {
-  const entry = (src.model_list as Obj[] | undefined)?.[i];
-  return entry && entry.params === undefined && entry.litellm_params !== undefined ? `model_list[${i}].litellm_params` : fallback;
+/** Resolve one key's environment references; a missing variable is remembered, not thrown, and the key dropped. */
+function resolveKey(value: unknown, env: NodeJS.ProcessEnv, origin: string, config: TollgateConfig, path: string): unknown {
+  try {
+    return resolveEnv(value, env, [origin]);
+  } catch (err) {
+    config.unresolved[path] = (err as Error).message;
+    return undefined;
+  }
 }
 
-function fold(section: unknown, name: string, known: Record<string, (c: TollgateConfig, v: unknown) => void>, config: TollgateConfig, unknown: string[]): void {
-  if (section == null) return;
-  if (typeof section !== 'object') throw new ConfigError(`${name}: must be an object`);
-  for (const [k, v] of Object.entries(section as Obj)) {
-    const apply = known[k];
-    if (apply) apply(config, v);
-    else unknown.push(`${name}.${k}`);
-  }
+function foldSection(
+  section: unknown,
+  name: string,
+  target: (key: string) => 'router' | 'settings',
+  put: (section: 'router' | 'settings', key: string, value: unknown, origin: string) => void,
+  errors: string[],
+): void {
+  if (section === undefined || section === null) return;
+  if (!isObject(section)) { errors.push(`${name}: must be an object`); return; }
+  for (const [k, v] of Object.entries(section)) put(target(k), k, v, `${name}.${k}`);
+}
+
+/** Report a deployment's params under the name the user wrote (`litellm_params` or `params`). */
+function renameParams(line: string, config: TollgateConfig): string {
+  return line.replace(/^model_list\[(\d+)\]\.params/, (m, i: string) => config.origins[`model_list[${i}].params`] ?? m);
 }

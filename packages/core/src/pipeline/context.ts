@@ -1,120 +1,96 @@
 import type { Deployment } from '../adapter.js';
-import { AbortedError, GatewayError } from '../errors.js';
-import type {
-  ChatCompletion,
-  ChatCompletionRequest,
-  EmbeddingRequest,
-  EmbeddingResponse,
-  Usage,
-} from '../types/openai.js';
+import { AbortedError, GatewayError, type ErrorKind } from '../errors.js';
+import type { OperationSpec } from '../operations/types.js';
+import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from '../types/openai.js';
+import { ANONYMOUS, type Caller } from './caller.js';
+import { Cancellation } from './cancellation.js';
 
-/** What the request asks the gateway to do. A new endpoint is a new operation, not a new pipeline. */
-export type Operation = 'chat' | 'embeddings' | (string & {});
+export { Cancellation } from './cancellation.js';
 
-/** How the request ended: `account` and `error` taps read it. */
-export type Outcome = 'pending' | 'ok' | 'cache_hit' | 'rejected' | 'error' | 'aborted';
+/** The name of an operation in the registry: 'chat', 'embeddings', 'completions', 'rerank', ... */
+export type Operation = string;
+
+/**
+ * How the request ended, read by `account` and `error` taps. `cache_hit` and `responded` are
+ * ready answers from `preRoute` (`ctx.outcomeReason` says which plugin's reason).
+ */
+export type Outcome = 'pending' | 'ok' | 'cache_hit' | 'responded' | 'rejected' | 'error' | 'aborted';
 
 export interface ModelGroup {
   readonly name: string;
   readonly deployments: readonly Deployment[];
 }
 
-/** Who is calling, set at auth (STAGE_AUTH) and read by every later stage. */
-export interface Caller {
-  /** Stable id of the credential used (a key hash or key id), never the key itself. */
-  keyId: string | null;
-  keyAlias: string | null;
-  userId: string | null;
-  teamId: string | null;
-  /** Model groups this caller may use; null = all. */
-  models: readonly string[] | null;
-  metadata: Record<string, unknown>;
-}
-
-export interface Attempt {
-  deploymentId: string;
-  provider: string;
-  startedAt: number;
+/** One try against one deployment, recorded by the core whatever happened. */
+export interface AttemptRecord {
+  readonly deployment: Deployment;
+  readonly deploymentId: string;
+  /** The model group the deployment belongs to (differs from the requested one after a fallback). */
+  readonly group: string;
+  readonly provider: string;
+  /** ms since the request was received. */
+  readonly startedAt: number;
   endedAt: number;
-  /** Upstream HTTP status, or null when no answer came (network error, abort). */
+  /** ms since receipt when the first content arrived (streams), 0 if none. */
+  firstTokenAt: number;
+  /** Upstream HTTP status, or null when no answer came (network error, timeout, abort). */
   status: number | null;
+  errorKind: ErrorKind | null;
   error: GatewayError | null;
+  /** Usage this attempt reported (successful attempts). */
+  usage: Usage | null;
 }
 
 /** Milliseconds since the request was received (performance.now() based); 0 = not reached. */
 export interface Timings {
+  /** Authentication done (the server authenticates before reading the body). */
+  authenticated: number;
   routed: number;
+  /** The first attempt was sent. */
   upstreamStart: number;
+  /** Headers of the answering attempt arrived. */
   upstreamHeaders: number;
-  firstByte: number;
+  /** First content token (streams) or the complete body (non-streamed answers). */
+  firstToken: number;
+  /** Last byte handed to the caller. */
   lastByte: number;
   done: number;
 }
 
-export type CanonicalRequest = ChatCompletionRequest | EmbeddingRequest;
-export type CanonicalResponse = ChatCompletion | EmbeddingResponse;
+/**
+ * Time spent inside each hook, in ms, stamped by the core around each hook that has taps (no
+ * interceptors needed, so the fast paths stay on). A tracer can make a span per stage from these.
+ */
+export interface StageTimings {
+  preRoute: number;
+  route: number;
+  transformRequest: number;
+  send: number;
+  attemptFailed: number;
+  transformResponse: number;
+  transformChunk: number;
+  streamEnd: number;
+}
+
+/**
+ * Watches one request's streamed chunks: return the chunk, a rewrite, null (hold or drop) or an
+ * array (release several held ones). Called once more with null when the upstream ends, to flush.
+ */
+export type ChunkWatcher = (chunk: ChatCompletionChunk | null, ctx: RequestContext) => ChatCompletionChunk | ChatCompletionChunk[] | null;
 
 export interface ContextInit {
   id: string;
   operation: Operation;
-  request: CanonicalRequest;
+  spec: OperationSpec;
+  request: unknown;
   headers?: Record<string, string | string[] | undefined>;
   inboundFormat?: string;
   /** The body exactly as the client sent it, when its format is not OpenAI's. */
   inboundBody?: unknown;
   signal?: AbortSignal;
+  caller?: Caller;
+  internal?: boolean;
   slots: Record<string, unknown>;
-}
-
-/**
- * A request's cancellation. Cheap per request: no AbortController (~3-5 µs with its listeners on
- * Node 20, measured) is made until something reads `signal`; undici takes the object itself as its
- * `signal`, since it has the EventEmitter-style `once`/`removeListener` that undici accepts.
- */
-export class Cancellation {
-  aborted = false;
-  reason: GatewayError | undefined = undefined;
-  private controller: AbortController | null = null;
-  private listeners: Array<() => void> | null = null;
-
-  /** A standard AbortSignal tied to this cancellation, for APIs that need one. */
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  abort(reason: GatewayError = new AbortedError()): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
-    const listeners = this.listeners;
-    this.listeners = null;
-    if (listeners) for (const l of listeners) l();
-  }
-
-  /** Calls `listener` once when aborted (listeners read `reason`). */
-  once(event: 'abort', listener: () => void): this {
-    if (event === 'abort' && !this.aborted) (this.listeners ??= []).push(listener);
-    return this;
-  }
-
-  /** undici checks for `on` to accept an EventEmitter-style signal; abort fires once anyway. */
-  on(event: 'abort', listener: () => void): this {
-    return this.once(event, listener);
-  }
-
-  removeListener(event: 'abort', listener: () => void): this {
-    const ls = this.listeners;
-    if (event === 'abort' && ls) {
-      const i = ls.indexOf(listener);
-      if (i !== -1) ls.splice(i, 1);
-    }
-    return this;
-  }
 }
 
 let counter = 0;
@@ -133,68 +109,91 @@ export class RequestContext {
   readonly startedAt: number;
   readonly startedAtEpochMs: number;
   readonly operation: Operation;
+  /** The operation's registry entry (stream handling, usage). */
+  readonly spec: OperationSpec;
   /** Format the client spoke: 'openai', or e.g. 'anthropic' for /v1/messages. */
   readonly inboundFormat: string;
   readonly headers: Record<string, string | string[] | undefined>;
-  /** The client's own body when it spoke a non-OpenAI format (for lossless pass-through). */
+  /** The client's own body when it spoke a non-OpenAI format (for a lossless same-format send). */
   readonly inboundBody: unknown;
-  /**
-   * The upstream's parsed answer, kept only when the upstream speaks the client's format and
-   * may be returned as is (non-streamed pass-through).
-   */
-  rawResponse: unknown = null;
-  /** The upstream's body text for `rawResponse`, so a same-format answer is written without re-serializing. */
-  rawResponseText: string | null = null;
+  /** Who is calling: set before the pipeline runs (the server authenticates from headers first). */
+  caller: Caller;
+  /** A call the gateway makes to itself (a cache embedding a prompt, a health probe). */
+  readonly internal: boolean;
   /** Cancelled when the client goes away or the caller's signal aborts. */
   readonly cancellation = new Cancellation();
-  /** The canonical request; taps may replace it (masking) before routing. */
-  request: CanonicalRequest;
-  /** The model group asked for (request.model at receipt). */
+  /** The model group asked for (the request's model at receipt). */
   readonly requestedModel: string;
   readonly stream: boolean;
   /** Did the client ask for a usage chunk (stream_options.include_usage)? */
   readonly clientWantsUsage: boolean;
-  caller: Caller | null = null;
   modelGroup: ModelGroup | null = null;
+  /** The group that answered, when a fallback served the request (null otherwise). */
+  fallbackGroup: string | null = null;
   /** The deployment of the current (then last) attempt. */
   deployment: Deployment | null = null;
-  readonly attempts: Attempt[] = [];
-  /** The final response, once assembled (for streams only when a tap needs it). */
-  response: CanonicalResponse | null = null;
+  readonly attempts: AttemptRecord[] = [];
+  /** The final response: set for complete answers, and for streams when `collectResponse()` was asked. */
+  response: unknown = null;
+  /**
+   * The upstream's body text, kept when the upstream spoke the client's format and the answer
+   * may be written as received (no tap changed it).
+   */
+  rawResponseText: string | null = null;
   usage: Usage | null = null;
-  /** Set by a cost plugin in `account` or earlier. */
+  /** True when `usage` was counted locally (the upstream reported none). */
+  usageEstimated = false;
+  /** Set by a cost plugin (USD). */
   cost: number | null = null;
   outcome: Outcome = 'pending';
+  /** Why a ready answer or a refusal ended the request early ('cache_hit', 'guardrail', 'limit', ...). */
+  outcomeReason: string | null = null;
   error: GatewayError | null = null;
   finishReason: string | null = null;
-  readonly timings: Timings = { routed: 0, upstreamStart: 0, upstreamHeaders: 0, firstByte: 0, lastByte: 0, done: 0 };
-  /** Time spent waiting on upstreams, summed over attempts (ms). */
+  readonly timings: Timings = { authenticated: 0, routed: 0, upstreamStart: 0, upstreamHeaders: 0, firstToken: 0, lastByte: 0, done: 0 };
+  readonly stages: StageTimings = { preRoute: 0, route: 0, transformRequest: 0, send: 0, attemptFailed: 0, transformResponse: 0, transformChunk: 0, streamEnd: 0 };
+  /** Time spent waiting on upstreams, summed over attempts (ms); for streams, up to the last event. */
   upstreamMs = 0;
   /** Dropped or clamped params and similar notices, returned in `x-tollgate-warnings`. */
   readonly warnings: string[] = [];
-  /** Extra headers for the client response. */
+  /** Extra headers for the client response (validated by the server; bad ones are dropped with a warning). */
   readonly responseHeaders: Record<string, string> = {};
   /** Plugin state, keys declared at start-up with gateway.declareSlot(). */
   readonly slots: Record<string, unknown>;
-  private readonly initialRequest: CanonicalRequest;
+  /**
+   * Set by the core per attempt: the adapter may send the client's own body (`inboundBody`)
+   * instead of translating, because the upstream speaks the client's format and the request is
+   * unchanged.
+   */
+  sendInboundBody = false;
+  /** Per-request chunk watchers (guardrails on one key); null = none. */
+  chunkWatchers: ChunkWatcher[] | null = null;
+  /** Set by `endStream()`: the core ends the stream cleanly with this finish reason. */
+  streamEndReason: string | null = null;
+  /** Set by `collectResponse()`. */
+  collecting = false;
+  private currentRequest: unknown;
+  private requestChanges = 0;
+  private responseChanges = 0;
   private unlinkCallerSignal: (() => void) | null = null;
-  /** Set by the core per attempt: may the adapter send `inboundBody` instead of translating? */
-  passThrough = false;
+  /** @internal set once `account` is scheduled, so a request is finished exactly once. */
+  finished = false;
 
   constructor(init: ContextInit) {
     this.id = init.id;
     this.startedAt = performance.now();
     this.startedAtEpochMs = Date.now();
     this.operation = init.operation;
+    this.spec = init.spec;
     this.inboundFormat = init.inboundFormat ?? 'openai';
     this.headers = init.headers ?? {};
     this.inboundBody = init.inboundBody ?? null;
-    this.request = init.request;
-    this.initialRequest = init.request;
-    this.requestedModel = init.request.model;
-    const chat = init.request as ChatCompletionRequest;
-    this.stream = init.operation === 'chat' && chat.stream === true;
-    this.clientWantsUsage = this.stream && chat.stream_options?.include_usage === true;
+    this.currentRequest = init.request;
+    this.caller = init.caller ?? ANONYMOUS;
+    this.internal = init.internal === true;
+    this.requestedModel = init.spec.model(init.request);
+    this.stream = init.spec.stream !== undefined && init.spec.streams(init.request);
+    this.clientWantsUsage = this.stream && (init.request as ChatCompletionRequest).stream_options?.include_usage === true;
     this.slots = init.slots;
     const external = init.signal;
     if (external) {
@@ -206,6 +205,58 @@ export class RequestContext {
         this.unlinkCallerSignal = () => external.removeEventListener('abort', forward);
       }
     }
+  }
+
+  /**
+   * The canonical request. Replacing it marks it changed; a tap that changes it in place must call
+   * `markRequestChanged()` (see the core README: changed requests are never sent in the client's
+   * original bytes).
+   */
+  get request(): any {
+    return this.currentRequest;
+  }
+
+  set request(value: any) {
+    if (value !== this.currentRequest) this.requestChanges++;
+    this.currentRequest = value;
+  }
+
+  /** Say that the request was changed in place (masked, rewritten). */
+  markRequestChanged(): void {
+    this.requestChanges++;
+  }
+
+  /** Has anything changed the request since receipt? */
+  get requestChanged(): boolean {
+    return this.requestChanges > 0;
+  }
+
+  /** Say that a tap changed the response in place, so it is re-serialised, never sent as received. */
+  markResponseChanged(): void {
+    this.responseChanges++;
+    this.rawResponseText = null;
+  }
+
+  get responseChanged(): boolean {
+    return this.responseChanges > 0;
+  }
+
+  /**
+   * Ask for this request's complete answer at its end (streams are assembled): `transformResponse`
+   * and `streamEnd` see it. Other requests keep the fast path. Call it in `preRoute` or `route`.
+   */
+  collectResponse(): void {
+    this.collecting = true;
+  }
+
+  /** Watch this request's streamed chunks: rewrite, hold (null) or release several (array). */
+  watchChunks(watcher: ChunkWatcher): void {
+    (this.chunkWatchers ??= []).push(watcher);
+  }
+
+  /** End this request's stream cleanly, now, with `finishReason` (e.g. 'content_filter'). */
+  endStream(finishReason: string): void {
+    this.streamEndReason = finishReason;
   }
 
   /** Called by the core once the request is over (last byte sent or failed). */
@@ -233,17 +284,14 @@ export class RequestContext {
     this.cancellation.abort(reason);
   }
 
-  /** Time spent in Tollgate itself so far: elapsed minus time waiting on upstreams. */
+  /** Time spent in Tollgate itself: elapsed (until done) minus time waiting on upstreams. */
   overheadMs(): number {
-    return Math.max(0, this.elapsed() - this.upstreamMs);
+    const total = this.timings.done || this.elapsed();
+    return Math.max(0, total - this.upstreamMs);
   }
 
-  /** True while no stage has replaced the canonical request. */
-  get requestUntouched(): boolean {
-    return this.request === this.initialRequest;
-  }
-
+  /** The request as a chat completion request (for chat taps). */
   get chatRequest(): ChatCompletionRequest {
-    return this.request as ChatCompletionRequest;
+    return this.currentRequest as ChatCompletionRequest;
   }
 }

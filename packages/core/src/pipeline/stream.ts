@@ -1,145 +1,296 @@
 import type { Deployment, StreamParser } from '../adapter.js';
-import { GatewayError } from '../errors.js';
-import { framedBatches, sseEvent } from '../transport/framing.js';
-import type { UpstreamResponse } from '../transport/types.js';
-import type { ChatCompletionChunk, Usage } from '../types/openai.js';
-import { StreamAssembler } from './assemble.js';
-import type { RequestContext } from './context.js';
+import { GatewayError, scrubErrorMessage, toGatewayError } from '../errors.js';
+import type { StreamSpec } from '../operations/types.js';
+import { createFrameDecoder, sseEvent } from '../transport/framing.js';
+import type { FramedEvent, FrameDecoder, UpstreamResponse } from '../transport/types.js';
+import { mapTransportError } from '../transport/undici.js';
+import type { ChildCancellation } from './cancellation.js';
+import type { AttemptRecord, RequestContext } from './context.js';
 import type { GatewayHooks } from './hooks.js';
 
-/** What a stream yields: a ready SSE frame (pass-through bytes) or a canonical chunk to encode. */
-export type StreamItem = string | ChatCompletionChunk;
+/** What a stream yields: ready event text in the client's format (upstream bytes), or a canonical chunk to encode. */
+export type StreamItem = string | object;
 
-/** True when `"key":` is followed by something other than null (a cheap check, no JSON parse). */
-function hasNonNull(data: string, key: string): boolean {
-  let i = data.indexOf(key);
-  while (i !== -1) {
-    let j = i + key.length;
-    while (data.charCodeAt(j) === 32) j++;
-    if (data.charCodeAt(j) === 58 /* : */) {
-      j++;
-      while (data.charCodeAt(j) === 32) j++;
-      if (data.charCodeAt(j) !== 110 /* n */) return true;
-    }
-    i = data.indexOf(key, i + 1);
-  }
-  return false;
+/** Where a ResponseStream pulls its items from: a live upstream, or a ready answer replayed. */
+export interface ItemSource {
+  /** The next item, or undefined at the end. Throws a GatewayError when the stream fails. */
+  next(): Promise<StreamItem | undefined>;
+  /** Stop reading (the consumer went away or the request is over). */
+  abort(reason: GatewayError): void;
 }
 
 export interface StreamRunOptions {
   hooks: GatewayHooks;
   deployment: Deployment;
-  parser: StreamParser;
+  spec: StreamSpec<unknown, object>;
+  parser: StreamParser<object>;
   upstream: UpstreamResponse;
-  /** May OpenAI-format event bytes go to the client untouched? */
-  passThrough: boolean;
+  record: AttemptRecord;
+  /** The attempt's own cancellation (its timeouts, and the request's). */
+  cancellation: ChildCancellation;
+  /** May upstream event text go to the client untouched (same format, nothing watching chunks)? */
+  rawText: boolean;
+  /** Is the upstream's format OpenAI's (whose events need parsing only for usage/finish/error)? */
+  openaiWire: boolean;
+  /** performance.now() when the attempt was sent (for upstream time). */
+  sentAt: number;
+  /** Removes the deployment's secrets from an error message that will leave. */
+  scrub: (text: string) => string;
+  /** Called at the first content event (clears the time-to-first-token timer). */
+  onFirstContent: () => void;
 }
 
 /**
- * One `for await` loop over the upstream body. Fast path: an OpenAI-format upstream, an OpenAI
- * client and no chunk taps — event text goes out unchanged and only events carrying usage, a
- * finish_reason or an error are parsed. Otherwise each event goes through the adapter's parser.
+ * One upstream stream, read on demand: each upstream read is decoded synchronously (one await per
+ * read, none per event), turned into items and queued. Before the first content event every event
+ * is parsed, so a failure that comes first (an error event, a cut, a timeout) can still be retried;
+ * after it, an OpenAI-format upstream talking to an OpenAI client is forwarded byte for byte and
+ * only events carrying usage, a finish reason or an error are parsed.
  */
-export async function* runStream(ctx: RequestContext, o: StreamRunOptions): AsyncGenerator<StreamItem, void, undefined> {
-  const { hooks, parser, passThrough } = o;
-  const chunkTapped = hooks.transformChunk.isUsed();
-  const assembler = hooks.streamEnd.isUsed() ? new StreamAssembler() : null;
-  const stripUsage = !ctx.clientWantsUsage;
+export class StreamRun implements ItemSource {
+  /** Set at the first content event: from then on the stream belongs to the client. */
+  committed = false;
+  private readonly body: AsyncIterator<Uint8Array>;
+  private readonly decoder: FrameDecoder;
+  private readonly assembler: { add(c: object): void; result(): unknown } | null;
+  private readonly chunkTapped: boolean;
+  private readonly stripUsage: boolean;
+  private queue: StreamItem[] = [];
+  private head = 0;
+  private upstreamDone = false;
+  private finished = false;
+  /** A failure after the commit, thrown once the items before it have been taken. */
+  private failure: GatewayError | null = null;
 
-  const emit = (chunk: ChatCompletionChunk): ChatCompletionChunk | null => {
-    if (chunk.usage) ctx.usage = chunk.usage as Usage;
-    for (let i = 0; i < chunk.choices.length; i++) {
-      const f = chunk.choices[i].finish_reason;
-      if (f) ctx.finishReason = f;
-    }
-    let out: ChatCompletionChunk | null = chunk;
-    if (chunkTapped) out = hooks.transformChunk.call(chunk, ctx);
-    // The assembled answer is what the client received (after chunk taps).
-    if (assembler && out) assembler.add(out);
-    if (out && stripUsage && out.usage !== undefined) {
-      if (out.choices.length === 0) return null;
-      out = { ...out };
-      delete out.usage;
-    }
-    return out;
-  };
+  constructor(private readonly ctx: RequestContext, private readonly o: StreamRunOptions) {
+    this.body = o.upstream.body[Symbol.asyncIterator]();
+    this.decoder = createFrameDecoder(o.deployment.prepared.framing);
+    this.assembler = ctx.collecting ? o.spec.assembler() : null;
+    this.chunkTapped = o.hooks.transformChunk.isUsed();
+    this.stripUsage = !ctx.clientWantsUsage;
+  }
 
-  const openaiWire = o.deployment.prepared.wireFormat === 'openai';
-  for await (const events of framedBatches(o.deployment.prepared.framing, o.upstream.body)) {
-    // Pass-through events of one upstream read go out as one string item (one write downstream).
+  /** Read until the first content event (or the end): failures up to here reach the retry logic. */
+  async prime(): Promise<void> {
+    while (!this.committed && !this.finished) await this.fill();
+  }
+
+  async next(): Promise<StreamItem | undefined> {
+    while (this.head === this.queue.length) {
+      if (this.failure) throw this.failure;
+      if (this.finished) return undefined;
+      this.queue = [];
+      this.head = 0;
+      await this.fill();
+    }
+    return this.queue[this.head++];
+  }
+
+  abort(reason: GatewayError): void {
+    this.finished = true;
+    this.o.cancellation.abort(reason);
+  }
+
+  /**
+   * One upstream read: decode, parse, queue. At the body's end, flush and check completion. A
+   * failure before the commit is thrown (the attempt may be retried); after it, the items queued
+   * before the failure are delivered first.
+   */
+  private async fill(): Promise<void> {
+    try {
+      await this.read();
+    } catch (err) {
+      const e = scrubErrorMessage(toGatewayError(err), this.o.scrub);
+      if (!this.committed) throw e;
+      this.failure = e;
+      this.finished = true;
+    }
+  }
+
+  private async read(): Promise<void> {
+    let events: FramedEvent[];
+    if (this.upstreamDone) {
+      events = [];
+    } else {
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = await this.body.next();
+      } catch (err) {
+        throw mapTransportError(err, this.o.cancellation);
+      }
+      if (r.done) {
+        this.upstreamDone = true;
+        this.ctx.upstreamMs += performance.now() - this.o.sentAt;
+        this.o.record.endedAt = this.ctx.elapsed();
+        events = this.decoder.end();
+      } else {
+        events = this.decoder.push(r.value);
+      }
+    }
+    this.events(events);
+    if (this.upstreamDone && !this.finished) await this.end();
+  }
+
+  private events(events: FramedEvent[]): void {
+    const { parser, spec, rawText, openaiWire } = this.o;
+    // Event text of one read goes out as one item (one write downstream).
     let text = '';
     try {
-      for (let k = 0; k < events.length; k++) {
+      for (let k = 0; k < events.length && !this.finished; k++) {
         const ev = events[k];
         if (ev.data === '[DONE]') continue;
-        if (passThrough && !openaiWire) {
-          // Same non-OpenAI format on both sides: every event is parsed for accounting, but the
-          // client gets the upstream's own event, unchanged.
-          const parsed = parser.event(ev);
-          if (parsed) for (const c of Array.isArray(parsed) ? parsed : [parsed]) emit(c);
-          text += sseEvent(ev.data, ev.event);
-          continue;
-        }
-        if (passThrough) {
-          if (hasNonNull(ev.data, '"usage"') || hasNonNull(ev.data, '"finish_reason"') || ev.data.includes('"error"')) {
-            const parsed = parser.event(ev);
-            if (!parsed) continue;
-            const chunks = Array.isArray(parsed) ? parsed : [parsed];
-            for (const c of chunks) {
-              const out = emit(c);
-              if (out === c) text += sseEvent(ev.data);
-              else if (out) {
-                if (text) { yield text; text = ''; }
-                yield out;
-              }
-            }
-          } else {
-            text += sseEvent(ev.data);
-          }
+        if (rawText && openaiWire && this.committed && !this.assembler && !spec.needsParse(ev.data)) {
+          text += sseEvent(ev.data);
           continue;
         }
         const parsed = parser.event(ev);
-        if (!parsed) continue;
-        if (Array.isArray(parsed)) {
-          for (const c of parsed) { const out = emit(c); if (out) yield out; }
-        } else {
-          const out = emit(parsed);
-          if (out) yield out;
+        if (!parsed) {
+          if (rawText && !openaiWire) text += sseEvent(ev.data, ev.event);
+          continue;
         }
+        const chunks = Array.isArray(parsed) ? parsed : [parsed];
+        if (rawText && !openaiWire) {
+          // Same non-OpenAI format both sides: parsed for accounting only; the client gets the upstream's own event.
+          for (let i = 0; i < chunks.length; i++) this.emit(chunks[i], null);
+          text += sseEvent(ev.data, ev.event);
+          continue;
+        }
+        if (rawText) {
+          // The client speaks the upstream's format: it gets the upstream's own event, unless the
+          // usage the core asked for must come out of it.
+          let same = true;
+          for (let i = 0; i < chunks.length; i++) {
+            const out = this.emit(chunks[i], null);
+            if (out !== chunks[i]) {
+              same = false;
+              if (out) { if (text) { this.queue.push(text); text = ''; } this.queue.push(out); }
+            }
+          }
+          if (same) text += sseEvent(ev.data);
+          continue;
+        }
+        for (let i = 0; i < chunks.length; i++) this.emit(chunks[i], this.queue);
       }
-    } catch (err) {
+    } finally {
       // The events before a failing one (an in-band error event) still reach the client.
-      if (text) yield text;
-      throw err;
-    }
-    if (text) yield text;
-  }
-  const tail = parser.end?.();
-  if (tail) for (const c of Array.isArray(tail) ? tail : [tail]) { const out = emit(c); if (out) yield out; }
-  if (chunkTapped) {
-    // Let a holding tap (a guardrail with a look-behind window) flush at the end.
-    const flushed = hooks.transformChunk.call(null, ctx);
-    if (flushed) {
-      if (assembler) assembler.add(flushed);
-      yield flushed;
+      if (text) this.queue.push(text);
     }
   }
-  if (!ctx.finishReason) {
-    // The upstream closed without finishing: a cut stream is an error, never a silent end.
-    throw new GatewayError(502, 'api_error', 'Upstream stream ended before completion.', { code: 'stream_incomplete', kind: 'connection' });
+
+  /**
+   * Account for one canonical chunk and pass it through the chunk taps and watchers. Items go to
+   * `out` (canonical mode); in raw mode the single resulting chunk is returned so the caller can
+   * tell whether the upstream's text may be sent as is.
+   */
+  private emit(chunk: object, out: StreamItem[] | null): object | null {
+    const ctx = this.ctx;
+    if (this.o.spec.observe(chunk, ctx) && !this.committed) {
+      this.committed = true;
+      ctx.timings.firstToken = this.o.record.firstTokenAt = ctx.elapsed();
+      this.o.onFirstContent();
+    }
+    if (out === null) {
+      // Raw mode: no taps or watchers (checked when the mode was chosen).
+      this.assembler?.add(chunk);
+      return this.stripUsage && this.o.openaiWire && this.o.spec.hasUsage(chunk) ? this.o.spec.withoutUsage(chunk) : chunk;
+    }
+    let items: object | object[] | null = chunk;
+    if (this.chunkTapped) items = this.o.hooks.transformChunk.call(chunk, ctx) as object | object[] | null;
+    const watchers = ctx.chunkWatchers;
+    if (watchers) for (let w = 0; w < watchers.length && items; w++) items = applyWatcher(watchers[w], items, ctx);
+    if (items) for (const c of Array.isArray(items) ? items : [items]) this.push(c, out);
+    if (ctx.streamEndReason && !this.finished) this.endEarly(out);
+    return null;
   }
-  if (assembler) {
-    const whole = assembler.result();
-    ctx.response = whole;
-    await hooks.streamEnd.promise(whole, ctx);
+
+  private push(chunk: object, out: StreamItem[]): void {
+    this.assembler?.add(chunk);
+    if (this.stripUsage && this.o.spec.hasUsage(chunk)) {
+      const c = this.o.spec.withoutUsage(chunk);
+      if (c) out.push(c);
+    } else {
+      out.push(chunk);
+    }
+  }
+
+  /** A tap or watcher ended the stream (ctx.endStream): a clean end with its finish reason, the upstream cancelled. */
+  private endEarly(out: StreamItem[]): void {
+    const ctx = this.ctx;
+    const end = this.o.spec.endChunk(ctx.streamEndReason!, ctx);
+    this.o.spec.observe(end, ctx);
+    this.push(end, out);
+    ctx.finishReason = ctx.streamEndReason;
+    this.finished = true;
+    if (!this.upstreamDone) {
+      this.ctx.upstreamMs += performance.now() - this.o.sentAt;
+      this.o.record.endedAt = ctx.elapsed();
+      this.o.cancellation.abort(new GatewayError(499, 'aborted', 'Stream ended by the gateway.', { kind: 'aborted' }));
+    }
+    this.finishAssembly();
+  }
+
+  private async end(): Promise<void> {
+    const ctx = this.ctx;
+    const tail = this.o.parser.end?.();
+    if (tail) for (const c of Array.isArray(tail) ? tail : [tail]) this.emitTail(c);
+    if (this.chunkTapped) {
+      // Let a holding tap (a guardrail with a look-behind window) flush at the end.
+      const flushed = this.o.hooks.transformChunk.call(null, ctx) as object | object[] | null;
+      if (flushed) for (const c of Array.isArray(flushed) ? flushed : [flushed]) this.push(c, this.queue);
+    }
+    const watchers = ctx.chunkWatchers;
+    if (watchers) {
+      for (let w = 0; w < watchers.length; w++) {
+        let held: object | object[] | null = watchers[w](null, ctx);
+        for (let v = w + 1; v < watchers.length && held; v++) held = applyWatcher(watchers[v], held, ctx);
+        if (held) for (const c of Array.isArray(held) ? held : [held]) this.push(c, this.queue);
+      }
+    }
+    this.finished = true;
+    if (!ctx.finishReason) {
+      // The upstream closed without finishing: a cut stream is an error, never a silent end.
+      throw new GatewayError(502, 'api_error', 'Upstream stream ended before completion.', { code: 'stream_incomplete', kind: 'connection' });
+    }
+    if (this.finishAssembly()) await this.o.hooks.streamEnd.promise(ctx.response, ctx);
+  }
+
+  private emitTail(c: object): void {
+    if (this.o.rawText) {
+      const out = this.emit(c, null);
+      if (out) this.queue.push(out);
+    } else {
+      this.emit(c, this.queue);
+    }
+  }
+
+  /** Put the assembled answer on the context; true when there is one. */
+  private finishAssembly(): boolean {
+    if (!this.assembler) return false;
+    this.ctx.response = this.assembler.result();
+    return true;
   }
 }
 
-/** JSON.parse that reports an upstream's malformed body as a 502, not a crash. */
-export function parseUpstreamJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new GatewayError(502, 'api_error', 'Upstream returned a malformed response body.', { code: 'bad_upstream_response', kind: 'server', cause: err });
+function applyWatcher(watcher: NonNullable<RequestContext['chunkWatchers']>[number], items: object | object[], ctx: RequestContext): object | object[] | null {
+  if (!Array.isArray(items)) return watcher(items as never, ctx);
+  const out: object[] = [];
+  for (const c of items) {
+    const r = watcher(c as never, ctx);
+    if (r) Array.isArray(r) ? out.push(...r) : out.push(r);
+  }
+  return out.length ? out : null;
+}
+
+/** A ready answer replayed as chunks (a cache hit for a streaming client), with no delay. */
+export class ReplaySource implements ItemSource {
+  private i = 0;
+  constructor(private readonly items: readonly object[]) {}
+
+  async next(): Promise<StreamItem | undefined> {
+    return this.i < this.items.length ? this.items[this.i++] : undefined;
+  }
+
+  abort(): void {
+    this.i = this.items.length;
   }
 }

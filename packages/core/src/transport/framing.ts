@@ -1,14 +1,41 @@
-import type { FramedEvent, FramingDecoder } from './types.js';
+import type { Framing } from '../adapter.js';
+import type { FrameDecoder, FramedEvent } from './types.js';
+
+/**
+ * Collects the text of a line that spans reads, so each byte is scanned once: the carried part is
+ * kept as a list of pieces and joined once when the line ends (a single 8 MB event arriving in
+ * 16 KB reads costs the same as the same bytes in small events, not quadratic time).
+ */
+class LineCarry {
+  private parts: string[] = [];
+
+  add(text: string): void {
+    if (text.length > 0) this.parts.push(text);
+  }
+
+  /** The carried text followed by `tail`, and a fresh carry. */
+  take(tail: string): string {
+    const parts = this.parts;
+    if (parts.length === 0) return tail;
+    this.parts = [];
+    if (tail.length > 0) parts.push(tail);
+    return parts.length === 1 ? parts[0] : parts.join('');
+  }
+
+  get empty(): boolean {
+    return this.parts.length === 0;
+  }
+}
 
 /**
  * Incremental Server-Sent Events parser (WHATWG EventSource rules): lines end in LF, CRLF or CR;
  * `data:` lines of one event are joined with LF; comments (":") and unknown fields are ignored;
  * an event is dispatched on a blank line, and a trailing event without one is flushed at the end.
- * Synchronous, so a whole upstream read is parsed with no await per event.
+ * Synchronous and linear in the bytes received.
  */
-export class SseDecoder {
+export class SseDecoder implements FrameDecoder {
   private readonly decoder = new TextDecoder();
-  private buf = '';
+  private readonly carry = new LineCarry();
   private data: string[] = [];
   private event: string | undefined = undefined;
   private pendingCr = false;
@@ -16,31 +43,31 @@ export class SseDecoder {
   /** The events completed by this chunk of bytes. */
   push(chunk: Uint8Array): FramedEvent[] {
     const out: FramedEvent[] = [];
-    const buf = this.buf + this.decoder.decode(chunk, { stream: true });
+    const text = this.decoder.decode(chunk, { stream: true });
+    if (text.length === 0) return out;
     let start = 0;
-    if (this.pendingCr && buf.charCodeAt(0) === 10) start = 1;
+    if (this.pendingCr && text.charCodeAt(0) === 10) start = 1;
     this.pendingCr = false;
-    for (let i = start; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
+    for (let i = start; i < text.length; i++) {
+      const c = text.charCodeAt(i);
       if (c !== 10 && c !== 13) continue;
-      const ev = this.line(buf.slice(start, i));
+      const ev = this.line(this.carry.take(text.slice(start, i)));
       if (c === 13) {
-        if (i + 1 < buf.length) { if (buf.charCodeAt(i + 1) === 10) i++; }
+        if (i + 1 < text.length) { if (text.charCodeAt(i + 1) === 10) i++; }
         else this.pendingCr = true;
       }
       start = i + 1;
       if (ev) out.push(ev);
     }
-    this.buf = start === buf.length ? '' : buf.slice(start);
+    if (start < text.length) this.carry.add(start === 0 ? text : text.slice(start));
     return out;
   }
 
   /** Events left when the body ends (a last event without its blank line). */
   end(): FramedEvent[] {
     const out: FramedEvent[] = [];
-    const rest = this.buf + this.decoder.decode();
-    this.buf = '';
-    if (rest.length > 0) { const ev = this.line(rest); if (ev) out.push(ev); }
+    this.carry.add(this.decoder.decode());
+    if (!this.carry.empty) { const ev = this.line(this.carry.take('')); if (ev) out.push(ev); }
     const last = this.line('');
     if (last) out.push(last);
     return out;
@@ -65,57 +92,38 @@ export class SseDecoder {
   }
 }
 
-/** Incremental newline-delimited JSON parser (Ollama's native API): one event per non-empty line. */
-export class NdjsonDecoder {
+/** Incremental newline-delimited JSON parser (Ollama's native API): one event per non-empty line. Linear. */
+export class NdjsonDecoder implements FrameDecoder {
   private readonly decoder = new TextDecoder();
-  private buf = '';
+  private readonly carry = new LineCarry();
 
   push(chunk: Uint8Array): FramedEvent[] {
     const out: FramedEvent[] = [];
-    let buf = this.buf + this.decoder.decode(chunk, { stream: true });
+    const text = this.decoder.decode(chunk, { stream: true });
+    let start = 0;
     let nl: number;
-    while ((nl = buf.indexOf('\n')) !== -1) {
-      const l = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+      const l = this.carry.take(text.slice(start, nl)).trim();
+      start = nl + 1;
       if (l) out.push({ data: l });
     }
-    this.buf = buf;
+    if (start < text.length) this.carry.add(start === 0 ? text : text.slice(start));
     return out;
   }
 
   end(): FramedEvent[] {
-    const l = (this.buf + this.decoder.decode()).trim();
-    this.buf = '';
+    this.carry.add(this.decoder.decode());
+    const l = this.carry.take('').trim();
     return l ? [{ data: l }] : [];
   }
 }
 
-type Framing = 'sse' | 'ndjson' | FramingDecoder;
-
-/** An upstream body as events, one batch per read: the pipeline awaits once per read, not per event. */
-export async function* framedBatches(framing: Framing, body: AsyncIterable<Uint8Array>): AsyncGenerator<FramedEvent[], void, undefined> {
-  if (typeof framing === 'function') {
-    for await (const ev of framing(body)) yield [ev];
-    return;
-  }
-  const decoder = framing === 'sse' ? new SseDecoder() : new NdjsonDecoder();
-  for await (const chunk of body) {
-    const events = decoder.push(chunk);
-    if (events.length) yield events;
-  }
-  const tail = decoder.end();
-  if (tail.length) yield tail;
+/** A fresh decoder for one upstream body. */
+export function createFrameDecoder(framing: Framing): FrameDecoder {
+  if (framing === 'sse') return new SseDecoder();
+  if (framing === 'ndjson') return new NdjsonDecoder();
+  return framing();
 }
-
-/** Server-Sent Events as a FramingDecoder (one event at a time). */
-export const decodeSse: FramingDecoder = async function* (body) {
-  for await (const events of framedBatches('sse', body)) yield* events;
-};
-
-/** Newline-delimited JSON as a FramingDecoder. */
-export const decodeNdjson: FramingDecoder = async function* (body) {
-  for await (const events of framedBatches('ndjson', body)) yield* events;
-};
 
 /** Encode one SSE event. */
 export function sseEvent(data: string, event?: string): string {

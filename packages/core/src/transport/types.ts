@@ -38,13 +38,14 @@ export interface SendOptions {
   readonly abort?: AbortSource;
   /** Time allowed until response headers arrive (ms). */
   headersTimeoutMs?: number;
-  /** Time allowed between body chunks (ms). */
+  /** Time allowed between body chunks: the idle timeout (ms). */
   bodyTimeoutMs?: number;
 }
 
 export interface Transport {
   send(request: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse>;
-  close?(): Promise<void>;
+  /** Release connections; in-flight requests may finish within `graceMs`, then are cut. */
+  close?(graceMs?: number): Promise<void>;
 }
 
 /** One framed upstream event: an SSE event, an NDJSON line, a JSON array element, a binary frame. */
@@ -57,5 +58,12 @@ export interface FramedEvent {
   headers?: Record<string, string>;
 }
 
-/** Decodes an upstream body into events. One per framing, shared by all adapters that use it. */
-export type FramingDecoder = (body: AsyncIterable<Uint8Array>) => AsyncIterable<FramedEvent>;
+/**
+ * Decodes an upstream body into events, synchronously: `push()` takes the bytes of one read and
+ * returns the events it completed, `end()` the events left when the body ends. One decoder per
+ * stream; the pipeline awaits once per upstream read, never once per event.
+ */
+export interface FrameDecoder {
+  push(chunk: Uint8Array): FramedEvent[];
+  end(): FramedEvent[];
+}

@@ -33,12 +33,12 @@ export class UndiciTransport implements Transport {
   }
 
   async send(request: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse> {
-    const url = new URL(request.url);
+    const { origin, path } = splitUrl(request.url);
     const abort = options.abort ?? options.signal;
     try {
-      const res = await this.pool(url.origin).request({
+      const res = await this.pool(origin).request({
         method: request.method,
-        path: url.pathname + url.search,
+        path,
         headers: request.headers,
         body: request.body,
         signal: abort,
@@ -58,10 +58,39 @@ export class UndiciTransport implements Transport {
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.close()));
+  /**
+   * Close the pools: in-flight upstream requests may finish for up to `graceMs`, then every
+   * socket is destroyed (a pool's close() alone waits for them indefinitely).
+   */
+  async close(graceMs = 0): Promise<void> {
+    const pools = [...this.pools.values()];
     this.pools.clear();
+    let timer: NodeJS.Timeout | undefined;
+    const closed = Promise.all(pools.map((p) => p.close().catch(() => undefined)));
+    const deadline = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), graceMs); });
+    const result = await Promise.race([closed, deadline]);
+    clearTimeout(timer);
+    if (result === 'late') await Promise.all(pools.map((p) => p.destroy().catch(() => undefined)));
   }
+}
+
+/**
+ * "https://host:port/a/b?q" -> origin and path, without a URL object per request (adapters build
+ * their URLs from prepared bases, so they are well formed; the URL class is used only to check an
+ * odd one).
+ */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const scheme = url.indexOf('://');
+  const slash = scheme === -1 ? -1 : url.indexOf('/', scheme + 3);
+  if (scheme === -1 || url.includes('@', scheme) || url.includes('#')) {
+    const u = new URL(url);
+    return { origin: u.origin, path: u.pathname + u.search };
+  }
+  if (slash === -1) {
+    const q = url.indexOf('?', scheme + 3);
+    return q === -1 ? { origin: url, path: '/' } : { origin: url.slice(0, q), path: `/${url.slice(q)}` };
+  }
+  return { origin: url.slice(0, slash), path: url.slice(slash) };
 }
 
 async function* wrapBody(body: AsyncIterable<Uint8Array>, signal: Pick<AbortSource, 'aborted' | 'reason'>): AsyncIterable<Uint8Array> {

@@ -288,3 +288,63 @@ export interface ErrorEnvelope {
     code: string | null;
   };
 }
+
+/** Legacy completions (`POST /v1/completions`), as the OpenAI API reference documents them. */
+export interface CompletionRequest {
+  model: string;
+  prompt: string | string[] | number[] | number[][];
+  suffix?: string | null;
+  stream?: boolean | null;
+  stream_options?: { include_usage?: boolean } | null;
+  max_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  n?: number | null;
+  best_of?: number | null;
+  logprobs?: number | null;
+  echo?: boolean | null;
+  stop?: string | string[] | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  logit_bias?: Record<string, number> | null;
+  seed?: number | null;
+  user?: string;
+  [extra: string]: unknown;
+}
+
+export interface CompletionChoice {
+  text: string;
+  index: number;
+  logprobs: unknown;
+  finish_reason: 'stop' | 'length' | 'content_filter' | null;
+}
+
+/** A completion, and (with the same shape) each streamed completion chunk. */
+export interface Completion {
+  id: string;
+  object: 'text_completion';
+  created: number;
+  model: string;
+  choices: CompletionChoice[];
+  usage?: Usage | null;
+  system_fingerprint?: string | null;
+}
+
+export interface ModerationRequest {
+  input: string | string[] | Array<{ type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } }>;
+  model?: string;
+  [extra: string]: unknown;
+}
+
+export interface ModerationResult {
+  flagged: boolean;
+  categories: Record<string, boolean>;
+  category_scores: Record<string, number>;
+  category_applied_input_types?: Record<string, string[]>;
+}
+
+export interface ModerationResponse {
+  id: string;
+  model: string;
+  results: ModerationResult[];
+}

@@ -1,4 +1,4 @@
-import type { ChatCompletionChunk, GatewayError, StreamItem, Usage } from '@tollgate/core';
+import type { ChatCompletionChunk, GatewayError, Usage } from '@tollgate/core';
 import { anthropicUsage, messageId, stopReasonOf } from './anthropic-translate.js';
 import { anthropicErrorBody } from './anthropic-errors.js';
 
@@ -117,18 +117,12 @@ export class AnthropicEventEncoder {
     return out + event('message_stop', {});
   }
 
-  /** Wrap a gateway stream: pass-through strings as they are, encode chunks, close at the end. */
-  async *wrap(stream: AsyncGenerator<StreamItem, void, undefined>): AsyncGenerator<string, void, undefined> {
-    for await (const item of stream) {
-      if (typeof item === 'string') {
-        this.passThrough = true;
-        yield item;
-        continue;
-      }
-      const s = this.encode(item);
-      if (s) yield s;
+  /** One stream item as Anthropic events: upstream Anthropic event text as it is, canonical chunks encoded. */
+  item(item: unknown): string {
+    if (typeof item === 'string') {
+      this.passThrough = true;
+      return item;
     }
-    const tail = this.finish();
-    if (tail) yield tail;
+    return this.encode(item as ChatCompletionChunk);
   }
 }

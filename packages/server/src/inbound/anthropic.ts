@@ -3,8 +3,7 @@
  * Requests are translated to the canonical request at this edge, so every plugin sees one shape;
  * an Anthropic upstream gets the client's own body (lossless pass-through, decided by the core).
  */
-import { AuthenticationError, ModelNotFoundError, toGatewayError, type ChatCompletion, type Gateway, type RequestContext } from '@tollgate/core';
-import { isMasterKey } from '../auth.js';
+import { ModelNotFoundError, mayUseModel, toGatewayError, type ChatCompletion, type Gateway, type RequestContext } from '@tollgate/core';
 import type { RequestLog } from '../access-log.js';
 import { bindAbort, readJson, sendJson } from '../http.js';
 import { tollgateHeaders, writeSse, type Handler, type TollgateServer } from '../server.js';
@@ -22,16 +21,16 @@ export interface AnthropicInboundOptions {
 export function registerAnthropicInbound(app: Pick<TollgateServer, 'handle'>, gateway: Gateway, options: AnthropicInboundOptions): void {
   const { logRequest } = options;
 
-  const messages: Handler = async (req, res, requestId) => {
-    let ctx: RequestContext | null = null;
+  // The caller was authenticated from the headers before this runs; errors (auth included) go out in Anthropic's envelope.
+  const messages: Handler = async (req, res, requestId, caller) => {
+    const body = await readJson(req, options.bodyLimit);
+    const { request, warnings } = anthropicToCanonical(body);
+    const ctx: RequestContext = gateway.createContext('chat', request, { id: requestId, headers: req.headers, inboundFormat: 'anthropic', inboundBody: body, caller });
+    ctx.warnings.push(...warnings);
+    bindAbort(res, ctx);
     try {
-      const body = await readJson(req, options.bodyLimit);
-      const { request, warnings } = anthropicToCanonical(body);
-      ctx = gateway.createContext('chat', request, { id: requestId, headers: req.headers, inboundFormat: 'anthropic', inboundBody: body });
-      ctx.warnings.push(...warnings);
-      bindAbort(res, ctx);
-      // passThrough: an Anthropic upstream's stream events come back as ready SSE text.
-      const result = await gateway.execute(ctx, { passThrough: true });
+      // rawEvents: an Anthropic upstream's stream events come back as ready SSE text.
+      const result = await gateway.execute(ctx, { rawEvents: true });
       if (result.kind === 'response') {
         // Same format upstream: its own answer as received; otherwise translate the canonical one.
         sendJson(res, 200, ctx.rawResponseText ?? canonicalToAnthropic(result.response as ChatCompletion), tollgateHeaders(ctx));
@@ -39,29 +38,24 @@ export function registerAnthropicInbound(app: Pick<TollgateServer, 'handle'>, ga
         return;
       }
       // Anthropic streams end with message_stop, never `[DONE]`.
-      await writeSse(res, ctx, new AnthropicEventEncoder(ctx.requestedModel).wrap(result.stream), { onError: anthropicErrorEvent, done: '' });
-      logRequest(ctx, 200);
+      const encoder = new AnthropicEventEncoder(ctx.requestedModel);
+      await writeSse(res, ctx, result.stream, { encode: (item) => encoder.item(item), onError: anthropicErrorEvent, done: () => encoder.finish() });
+      logRequest(ctx, ctx.error ? ctx.error.status : 200);
     } catch (err) {
       const e = toGatewayError(err);
-      sendAnthropicError(res, e, ctx ? tollgateHeaders(ctx) : { 'x-request-id': requestId });
-      if (ctx) logRequest(ctx, e.status);
+      sendAnthropicError(res, e, tollgateHeaders(ctx));
+      logRequest(ctx, e.status);
     }
   };
 
-  const countTokens: Handler = async (req, res, requestId) => {
-    try {
-      // No pipeline run here, so the master key is checked directly.
-      if (!isMasterKey(gateway.config.settings.master_key, req.headers)) throw new AuthenticationError('Invalid or missing API key.');
-      const body = await readJson(req, options.bodyLimit);
-      const { request } = anthropicToCanonical(body, true);
-      if (!gateway.group(request.model)) throw new ModelNotFoundError(request.model);
-      sendJson(res, 200, { input_tokens: estimateInputTokens(body as Record<string, unknown>) }, { 'x-request-id': requestId });
-    } catch (err) {
-      sendAnthropicError(res, toGatewayError(err), { 'x-request-id': requestId });
-    }
+  const countTokens: Handler = async (req, res, requestId, caller) => {
+    const body = await readJson(req, options.bodyLimit);
+    const { request } = anthropicToCanonical(body, true);
+    if (!gateway.group(request.model) || !mayUseModel(caller, request.model)) throw new ModelNotFoundError(request.model);
+    sendJson(res, 200, { input_tokens: estimateInputTokens(body as Record<string, unknown>) }, { 'x-request-id': requestId });
   };
 
   // handle() also registers the path under /v1.
-  app.handle('POST', '/messages', messages);
-  app.handle('POST', '/messages/count_tokens', countTokens);
+  app.handle('POST', '/messages', messages, sendAnthropicError);
+  app.handle('POST', '/messages/count_tokens', countTokens, sendAnthropicError);
 }

@@ -1,12 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from './pipeline/caller.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Who may call a plugin route: anyone, any authenticated caller, or only the master key / an admin key. */
+export type RouteAuth = 'public' | 'caller' | 'admin';
 
 export interface RouteRequestContext {
   /** Path parameters (":id" segments). */
   params: Record<string, string>;
   query: URLSearchParams;
-  /** Reads and parses the JSON body (size-limited by the server). */
+  /** The authenticated caller (anonymous for `public` routes). */
+  caller: Caller;
+  /** Reads and parses the JSON body (size- and depth-limited by the server). */
   readJson(): Promise<unknown>;
   /** Writes a JSON answer. */
   json(status: number, body: unknown, headers?: Record<string, string>): void;
@@ -19,12 +25,14 @@ export interface RouteDefinition {
   /** Path with optional ":param" segments, e.g. "/key/:id/info". Served with and without "/v1". */
   path: string;
   handler: RouteHandler;
+  /** Default `admin`: a route is protected unless it says otherwise. */
+  auth?: RouteAuth;
   /** Owning plugin, for error messages. */
   plugin?: string;
 }
 
 /** HTTP routes plugins add to a server (an admin API, /metrics), without the core knowing them. */
-export class RouteRegistry {
+export class HttpRouteRegistry {
   private readonly list: RouteDefinition[] = [];
 
   add(route: RouteDefinition): void {

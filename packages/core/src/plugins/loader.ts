@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from './errors.js';
-import type { Plugin, PluginSpec } from './plugin.js';
+import { ConfigError } from '../errors.js';
+import type { Plugin, PluginSpec } from '../plugin.js';
 
 export function pluginSpecName(spec: PluginSpec): { name: string; options: Record<string, unknown> | undefined } {
   if (typeof spec === 'string') return { name: spec, options: undefined };
@@ -12,27 +12,47 @@ export function pluginSpecName(spec: PluginSpec): { name: string; options: Recor
 }
 
 /**
- * Import a plugin named in a config, resolved from the config file's directory (so a project's
- * own node_modules and relative paths work). Accepts a default-exported plugin object, a class
- * with `apply`, or a factory function returning a plugin.
+ * Import a plugin named in a config. A relative path is resolved from the first directory (the
+ * config file's); a package name from each directory in turn (the config's, the working
+ * directory, the server's own installation). Accepts a default-exported plugin object, a class
+ * with `apply`, or a factory function returning a plugin. A package that is installed but fails to
+ * load reports its own error, never "not installed".
  */
-export async function importPlugin(name: string, fromDir: string): Promise<Plugin> {
-  const resolved = resolvePlugin(name, fromDir);
-  const mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+export async function importPlugin(name: string, dirs: readonly string[]): Promise<Plugin> {
+  const resolved = resolvePlugin(name, dirs);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`Plugin "${name}" (${resolved}) failed to load: ${(err as Error).message}`);
+  }
   const exported = mod.default ?? mod.plugin ?? mod;
   return instantiate(exported, name);
 }
 
-function resolvePlugin(name: string, fromDir: string): string {
-  if (name.startsWith('.') || path.isAbsolute(name)) return path.resolve(fromDir, name);
-  try {
-    return createRequire(path.join(fromDir, '__tollgate_config__.js')).resolve(name);
-  } catch {
-    // An ESM-only package exports only the "import" condition, which require.resolve cannot see.
-    const found = findEsmEntry(name, fromDir);
-    if (found) return found;
-    throw new ConfigError(`Plugin "${name}" is not installed (resolved from ${fromDir}). Install it: pnpm add ${name}`);
+/** Where a package name resolves from these directories, or undefined when it is not installed there. */
+export function resolvePackage(name: string, dirs: readonly string[]): string | undefined {
+  for (const dir of dirs) {
+    try {
+      return createRequire(path.join(dir, '__tollgate__.js')).resolve(name);
+    } catch {
+      // An ESM-only package exports only the "import" condition, which require.resolve cannot see.
+      const found = findEsmEntry(name, dir);
+      if (found) return found;
+    }
   }
+  return undefined;
+}
+
+function resolvePlugin(name: string, dirs: readonly string[]): string {
+  if (name.startsWith('.') || path.isAbsolute(name)) {
+    const p = path.resolve(dirs[0] ?? process.cwd(), name);
+    if (!existsSync(p)) throw new ConfigError(`Plugin "${name}" not found: ${p} does not exist.`);
+    return p;
+  }
+  const found = resolvePackage(name, dirs);
+  if (found) return found;
+  throw new ConfigError(`Plugin "${name}" is not installed (looked in ${dirs.join(', ')}). Install it: npm i ${name}`);
 }
 
 /** Walk up node_modules folders and read the package's "import" entry point. */

@@ -1,4 +1,7 @@
-import { BadRequestError, compileSchema, firstError, type ChatCompletionRequest, type EmbeddingRequest } from '@tollgate/core';
+import { BadRequestError } from '../errors.js';
+import type { ChatCompletionRequest, CompletionRequest, EmbeddingRequest, ModerationRequest } from '../types/openai.js';
+import type { RerankRequest } from '../types/rerank.js';
+import { compileSchema, firstError } from '../validation.js';
 
 const num = (min: number, max: number) => ({ type: ['number', 'null'], minimum: min, maximum: max });
 
@@ -136,26 +139,106 @@ export const embeddingRequestSchema = {
   },
 };
 
-const checkChat = compileSchema<ChatCompletionRequest>(chatRequestSchema);
-const checkEmbeddings = compileSchema<EmbeddingRequest>(embeddingRequestSchema);
+export const completionRequestSchema = {
+  type: 'object',
+  required: ['model', 'prompt'],
+  properties: {
+    model: { type: 'string', minLength: 1 },
+    prompt: {
+      anyOf: [
+        { type: 'string' },
+        { type: 'array', minItems: 1, items: { type: 'string' } },
+        { type: 'array', minItems: 1, items: { type: 'integer' } },
+        { type: 'array', minItems: 1, items: { type: 'array', items: { type: 'integer' } } },
+      ],
+      'x-message': 'must be a string, an array of strings, or token arrays',
+    },
+    suffix: { type: ['string', 'null'] },
+    stream: { type: ['boolean', 'null'] },
+    stream_options: { type: ['object', 'null'], properties: { include_usage: { type: 'boolean' } } },
+    max_tokens: { type: ['integer', 'null'], minimum: 0 },
+    temperature: num(0, 2),
+    top_p: num(0, 1),
+    n: { type: ['integer', 'null'], minimum: 1, maximum: 128 },
+    best_of: { type: ['integer', 'null'], minimum: 0, maximum: 20 },
+    logprobs: { type: ['integer', 'null'], minimum: 0, maximum: 5 },
+    echo: { type: ['boolean', 'null'] },
+    stop: { anyOf: [{ type: 'string' }, { type: 'null' }, { type: 'array', maxItems: 4, items: { type: 'string' } }] },
+    presence_penalty: num(-2, 2),
+    frequency_penalty: num(-2, 2),
+    logit_bias: { type: ['object', 'null'], additionalProperties: { type: 'number', minimum: -100, maximum: 100 } },
+    seed: { type: ['integer', 'null'] },
+    user: { type: 'string' },
+  },
+};
 
-export function validateChat(body: unknown): ChatCompletionRequest {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('Request body must be a JSON object.');
-  if (!checkChat(body)) {
-    const { param, message } = firstError(checkChat.errors);
-    throw new BadRequestError(`Invalid request: ${message}`, { param });
-  }
+export const moderationRequestSchema = {
+  type: 'object',
+  required: ['input'],
+  properties: {
+    model: { type: 'string', minLength: 1 },
+    input: {
+      anyOf: [
+        { type: 'string' },
+        { type: 'array', minItems: 1, items: { type: 'string' } },
+        {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            required: ['type'],
+            properties: { type: { enum: ['text', 'image_url'] } },
+          },
+        },
+      ],
+      'x-message': 'must be a string, an array of strings, or an array of text and image_url parts',
+    },
+  },
+};
+
+export const rerankRequestSchema = {
+  type: 'object',
+  required: ['model', 'query', 'documents'],
+  properties: {
+    model: { type: 'string', minLength: 1 },
+    query: { type: 'string', minLength: 1 },
+    documents: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 10000,
+      items: { anyOf: [{ type: 'string' }, { type: 'object' }] },
+      'x-message': 'must be an array of strings or objects',
+    },
+    top_n: { type: 'integer', minimum: 1 },
+    rank_fields: { type: 'array', items: { type: 'string' } },
+    return_documents: { type: 'boolean' },
+    max_chunks_per_doc: { type: 'integer', minimum: 1 },
+    max_tokens_per_doc: { type: 'integer', minimum: 1 },
+  },
+};
+
+/** A validator for a JSON-object body, from a schema compiled once. */
+export function bodyValidator<T>(schema: Record<string, unknown>, extra?: (body: T) => void): (body: unknown) => T {
+  const check = compileSchema<T>(schema);
+  return (body) => {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('Request body must be a JSON object.');
+    if (!check(body)) {
+      const { param, message } = firstError(check.errors);
+      throw new BadRequestError(`Invalid request: ${message}`, { param });
+    }
+    extra?.(body);
+    return body;
+  };
+}
+
+function streamOptionsNeedStream(body: { stream?: boolean | null; stream_options?: unknown }): void {
   if (body.stream_options != null && body.stream !== true) {
     throw new BadRequestError("The 'stream_options' parameter is only allowed when 'stream' is enabled.", { param: 'stream_options' });
   }
-  return body;
 }
 
-export function validateEmbeddings(body: unknown): EmbeddingRequest {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestError('Request body must be a JSON object.');
-  if (!checkEmbeddings(body)) {
-    const { param, message } = firstError(checkEmbeddings.errors);
-    throw new BadRequestError(`Invalid request: ${message}`, { param });
-  }
-  return body;
-}
+export const validateChat = bodyValidator<ChatCompletionRequest>(chatRequestSchema, streamOptionsNeedStream);
+export const validateEmbeddings = bodyValidator<EmbeddingRequest>(embeddingRequestSchema);
+export const validateCompletion = bodyValidator<CompletionRequest>(completionRequestSchema, streamOptionsNeedStream);
+export const validateModeration = bodyValidator<ModerationRequest>(moderationRequestSchema);
+export const validateRerank = bodyValidator<RerankRequest>(rerankRequestSchema);
