@@ -154,6 +154,12 @@ export class RequestContext {
   readonly stages: StageTimings = { preRoute: 0, route: 0, transformRequest: 0, send: 0, attemptFailed: 0, transformResponse: 0, transformChunk: 0, streamEnd: 0 };
   /** Time spent waiting on upstreams, summed over attempts (ms); for streams, up to the last event. */
   upstreamMs = 0;
+  /**
+   * Upstream stream events of the answering attempt (after its first content). With no reported
+   * usage (a stream cut or abandoned), a cost plugin estimates output from it: OpenAI-format
+   * upstreams send about one token per content event.
+   */
+  streamEvents = 0;
   /** Dropped or clamped params and similar notices, returned in `x-tollgate-warnings`. */
   readonly warnings: string[] = [];
   /** Extra headers for the client response (validated by the server; bad ones are dropped with a warning). */

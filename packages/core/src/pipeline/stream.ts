@@ -135,6 +135,7 @@ export class StreamRun implements ItemSource {
     const { parser, spec, rawText, openaiWire } = this.o;
     // Event text of one read goes out as one item (one write downstream).
     let text = '';
+    if (this.committed) this.ctx.streamEvents += events.length;
     try {
       for (let k = 0; k < events.length && !this.finished; k++) {
         const ev = events[k];
