@@ -174,10 +174,14 @@ export class RedisSharedState implements SharedState {
     this.closed = true;
     this.stopProbe();
     await this.memory.close();
-    if (!this.ownsClient || this.client.status === 'end') return;
+    if (!this.ownsClient) return;
+    if (this.client.status !== 'ready') {
+      // Not connected (between reconnects): nothing to say goodbye to, and no 'end' would come.
+      this.client.disconnect();
+      return;
+    }
     const ended = once(this.client, 'end');
-    if (this.client.status === 'ready') await this.client.quit().catch(() => this.client.disconnect());
-    else this.client.disconnect();
+    await this.client.quit().catch(() => this.client.disconnect());
     await ended;
   }
 

@@ -37,6 +37,7 @@ export class OwnRedis {
     this.proc = proc;
     await waitFor(async () => {
       const probe = new Redis({ port: this.port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      probe.on('error', () => undefined);
       try {
         await probe.connect();
         return (await probe.ping()) === 'PONG';
