@@ -75,6 +75,8 @@ export class LoadBalancer {
   private readonly price: PriceFn;
   /** usage-based routing counts (and caps) every attempt against the deployment's rpm. */
   private readonly enforceRpm: boolean;
+  /** The most retries any failure may get in a group, from the settings. */
+  private readonly maxRetries: number;
 
   constructor(options: LoadBalancerOptions) {
     this.settings = options.settings;
@@ -85,6 +87,8 @@ export class LoadBalancer {
     this.cooldowns = new Cooldowns(options.state, options.settings, { clock: options.clock, ...options.cooldown });
     this.stats = new SharedStats(options.state, options.stats);
     this.enforceRpm = this.settings.routing_strategy === 'usage-based-routing-v2' || this.settings.enforce_model_rate_limits;
+    const policies = [this.settings.retry_policy, ...Object.values(this.settings.model_group_retry_policy)];
+    this.maxRetries = Math.max(this.settings.num_retries, ...policies.flatMap((p) => (p ? [...Object.values(p.byKind), p.other ?? 0] : [])));
   }
 
   /** Start a request: read its overrides (num_retries, fallbacks, tags...) and estimate its prompt. */
@@ -136,7 +140,10 @@ export class LoadBalancer {
       this.stats.read(ds, needs),
       needs.counter ? this.state.incr(`lb:rr:${ds[0].group}`, 1, 3_600_000) : 0,
     ]);
-    const ctx = { request: rs.info(ds[0].group), rng: this.rng, counter, latencyBuffer: this.settings.lowest_latency_buffer, price: this.price };
+    // Every position an attempt can reach is ordered: 1 + the most retries, + 1 for a refusal at the rpm limit.
+    let retries = Math.max(this.maxRetries, rs.overrides.numRetries ?? 0);
+    for (const d of ds) if (d.numRetries !== undefined && d.numRetries > retries) retries = d.numRetries;
+    const ctx = { request: rs.info(ds[0].group), rng: this.rng, counter, latencyBuffer: this.settings.lowest_latency_buffer, price: this.price, depth: retries + 2 };
     const { plan } = orderPlan(ds, stats, this.strategy, ctx, { enforceLimits: this.enforceRpm, first: new Set(rs.probes.keys()) });
     // Admit the head now, so a deployment that filled up since the read is skipped without an attempt.
     while (this.enforceRpm && plan.length > 0 && !(await this.stats.admit(plan[0], true))) plan.shift();

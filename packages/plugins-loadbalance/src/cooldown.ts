@@ -1,5 +1,6 @@
 import { RateLimitError, type ErrorKind, type SharedState } from '@tollgate/core';
 import type { RouterSettings } from './settings/settings.js';
+import { keysOf } from './keys.js';
 import type { Clock, DeploymentView, FailureInfo } from './types.js';
 
 export type Release = () => Promise<void>;
@@ -60,7 +61,13 @@ export class Cooldowns {
     const probes = new Map<string, Release>();
     if (this.settings.disable_cooldowns || candidates.length === 0) return { available: [...candidates], probes, soonestMs: null };
     const n = candidates.length;
-    const values = await this.state.get([...candidates.map((d) => `lb:cd:${d.id}`), ...candidates.map((d) => `lb:ho:${d.id}`)]);
+    const keys: string[] = new Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const k = keysOf(candidates[i].id);
+      keys[i] = k.cooldown;
+      keys[n + i] = k.halfOpen;
+    }
+    const values = await this.state.get(keys);
     const now = this.clock();
     let soonest = Number.POSITIVE_INFINITY;
     const available: D[] = [];
@@ -72,7 +79,7 @@ export class Cooldowns {
       } else if (values[n + i] === null) {
         available.push(d);
       } else {
-        const release = await this.state.acquire(`lb:probe:${d.id}`, 1, this.probeLeaseMs);
+        const release = await this.state.acquire(keysOf(d.id).probe, 1, this.probeLeaseMs);
         if (release) {
           probes.set(d.id, release);
           available.push(d);
@@ -86,9 +93,10 @@ export class Cooldowns {
   }
 
   async recordSuccess(d: DeploymentView, probe?: Release): Promise<void> {
-    await this.state.hit(`lb:ok:${d.id}`, MINUTE);
+    const k = keysOf(d.id);
+    await this.state.hit(k.ok, MINUTE);
     if (!probe) return;
-    await Promise.all([this.state.delete(`lb:ho:${d.id}`), this.state.delete(`lb:fail:${d.id}`), this.state.delete(`lb:ok:${d.id}`)]);
+    await Promise.all([this.state.delete(k.halfOpen), this.state.delete(k.fail), this.state.delete(k.ok)]);
     await probe();
   }
 
@@ -98,7 +106,7 @@ export class Cooldowns {
       await probe?.();
       return false;
     }
-    const fails = (await this.state.hit(`lb:fail:${d.id}`, MINUTE)).count;
+    const fails = (await this.state.hit(keysOf(d.id).fail, MINUTE)).count;
     if (probe) {
       const opened = await this.open(d, failure);
       await probe();
@@ -121,7 +129,7 @@ export class Cooldowns {
       return fails > (fromPolicy ?? allowed_fails ?? Number.POSITIVE_INFINITY);
     }
     if (IMMEDIATE.has(failure.kind)) return true;
-    const [ok] = await this.state.counts([`lb:ok:${d.id}`]);
+    const [ok] = await this.state.counts([keysOf(d.id).ok]);
     const total = ok.count + fails;
     return total >= MIN_REQUESTS && fails / total > FAILURE_SHARE;
   }
@@ -131,7 +139,8 @@ export class Cooldowns {
     const seconds = d.cooldownTime ?? (failure.retryAfter !== undefined && failure.retryAfter > 0 ? failure.retryAfter : this.settings.cooldown_time);
     if (!(seconds > 0)) return false;
     const ms = seconds * 1000;
-    await Promise.all([this.state.set(`lb:cd:${d.id}`, String(this.clock() + ms), ms), this.state.set(`lb:ho:${d.id}`, '1', ms + this.halfOpenMs)]);
+    const k = keysOf(d.id);
+    await Promise.all([this.state.set(k.cooldown, String(this.clock() + ms), ms), this.state.set(k.halfOpen, '1', ms + this.halfOpenMs)]);
     return true;
   }
 }

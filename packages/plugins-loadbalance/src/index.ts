@@ -12,7 +12,7 @@ export {
   type RoutingStrategyName,
 } from './settings/settings.js';
 export { routerSchema, routerSettingsSchema, litellmSettingsSchema, ROUTING_STRATEGIES, RETRY_POLICY_KEYS, ALLOWED_FAILS_POLICY_KEYS } from './settings/schema.js';
-export { STRATEGIES, configuredPrice, type Entry, type OrderContext, type PriceFn, type Strategy } from './strategies/strategies.js';
+export { STRATEGIES, configuredPrice, type OrderContext, type PriceFn, type Strategy } from './strategies/strategies.js';
 export { orderPlan, atLimit, type OrderedPlan } from './strategies/plan.js';
 export { filterByTags, type TagOptions } from './filters/tags.js';
 export { estimateInputTokens, filterByContextWindow, contextWindowError } from './filters/context-window.js';

@@ -1,5 +1,6 @@
 import type { SharedState } from '@tollgate/core';
 import type { Release } from './cooldown.js';
+import { keysOf, type DeploymentKeys } from './keys.js';
 import type { Strategy } from './strategies/strategies.js';
 import type { AttemptRecord, DeploymentView, StatsView } from './types.js';
 
@@ -36,17 +37,24 @@ export class SharedStats {
 
   /** Stats aligned with `ds`, reading only what the strategy needs (one store call per kind). */
   async read(ds: readonly DeploymentView[], needs: Strategy['needs']): Promise<StatsView[]> {
-    const ids = ds.map((d) => d.id);
+    const ks = ds.map((d) => keysOf(d.id));
+    const pairs = (a: keyof DeploymentKeys, b: keyof DeploymentKeys) => [...ks.map((k) => k[a]), ...ks.map((k) => k[b])];
     const [inFlight, latency, usage] = await Promise.all([
-      needs.inFlight ? this.state.inUse(ids.map((id) => `lb:inflight:${id}`)) : undefined,
-      needs.latency ? this.state.get([...ids.map((id) => `lb:lat:${id}`), ...ids.map((id) => `lb:ttft:${id}`)]) : undefined,
-      needs.usage ? this.state.counts([...ids.map((id) => `lb:rpm:${id}`), ...ids.map((id) => `lb:tpm:${id}`)]) : undefined,
+      needs.inFlight ? this.state.inUse(ks.map((k) => k.inFlight)) : undefined,
+      needs.latency ? this.state.get(pairs('latency', 'ttft')) : undefined,
+      needs.usage ? this.state.counts(pairs('rpm', 'tpm')) : undefined,
     ]);
-    const n = ids.length;
-    return ids.map((id, i) => {
+    const n = ds.length;
+    return ds.map(({ id }, i) => {
       const lat = latency ? num(latency[i]) : undefined;
       const ttft = latency ? num(latency[n + i]) : undefined;
-      if (latency) this.lastSeen.set(id, { lat, ttft });
+      if (latency) {
+        const seen = this.lastSeen.get(id);
+        if (seen) {
+          seen.lat = lat;
+          seen.ttft = ttft;
+        } else this.lastSeen.set(id, { lat, ttft });
+      }
       return {
         inFlight: inFlight?.[i] ?? 0,
         latencyPerTokenMs: lat,
@@ -63,12 +71,12 @@ export class SharedStats {
    * it when the deployment is at its `rpm` (so `rpm: 10` holds for all processes together).
    */
   async admit(d: DeploymentView, enforce: boolean): Promise<boolean> {
-    return (await this.state.hit(`lb:rpm:${d.id}`, MINUTE, 1, enforce ? d.rpm : undefined)).allowed;
+    return (await this.state.hit(keysOf(d.id).rpm, MINUTE, 1, enforce ? d.rpm : undefined)).allowed;
   }
 
   /** Mark an attempt in flight; call the release when it ends. */
   async started(d: DeploymentView): Promise<Release> {
-    return (await this.state.acquire(`lb:inflight:${d.id}`, Number.POSITIVE_INFINITY, this.inFlightLeaseMs)) ?? (async () => undefined);
+    return (await this.state.acquire(keysOf(d.id).inFlight, Number.POSITIVE_INFINITY, this.inFlightLeaseMs)) ?? (async () => undefined);
   }
 
   /**
@@ -77,18 +85,19 @@ export class SharedStats {
    * whole duration, so a hanging deployment falls behind (LiteLLM adds a penalty sample on a timeout).
    */
   async finished(d: DeploymentView, r: AttemptRecord): Promise<void> {
+    const k = keysOf(d.id);
     const tokens = r.usage?.total_tokens ?? (r.usage?.prompt_tokens ?? 0) + (r.usage?.completion_tokens ?? 0);
     const writes: Array<Promise<unknown>> = [];
-    if (tokens > 0) writes.push(this.state.hit(`lb:tpm:${d.id}`, MINUTE, tokens));
+    if (tokens > 0) writes.push(this.state.hit(k.tpm, MINUTE, tokens));
     const elapsed = Math.max(0, r.endedAt - r.startedAt);
     const seen = this.lastSeen.get(d.id) ?? {};
     if (r.ok || r.errorKind === 'timeout') {
       if (r.stream) {
         seen.ttft = this.average(seen.ttft, r.ok && r.ttftMs !== null ? r.ttftMs : elapsed);
-        writes.push(this.state.set(`lb:ttft:${d.id}`, String(seen.ttft), this.latencyTtlMs));
+        writes.push(this.state.set(k.ttft, String(seen.ttft), this.latencyTtlMs));
       } else {
         seen.lat = this.average(seen.lat, r.ok ? elapsed / Math.max(1, r.usage?.completion_tokens ?? 1) : elapsed);
-        writes.push(this.state.set(`lb:lat:${d.id}`, String(seen.lat), this.latencyTtlMs));
+        writes.push(this.state.set(k.latency, String(seen.lat), this.latencyTtlMs));
       }
       this.lastSeen.set(d.id, seen);
     }

@@ -11,6 +11,7 @@ function ctx(over: Partial<OrderContext> = {}): OrderContext {
     counter: 0,
     latencyBuffer: 0.1,
     price: () => undefined,
+    depth: 1000,
     ...over,
   };
 }
@@ -56,6 +57,28 @@ describe('simple-shuffle', () => {
     for (let seed = 0; seed < 50; seed++) {
       const ids = plan('simple-shuffle', ds, undefined, { rng: seededRng(seed) }).plan.map((d) => d.id);
       expect(ids.slice(0, 2).sort()).toEqual(['a', 'b']);
+    }
+  });
+});
+
+describe('a plan ordered only as deep as attempts can reach', () => {
+  const many = group('g', Array.from({ length: 20 }, (_, i) => ({ id: `d${i}`, weight: i < 2 ? 9 : 1 })));
+
+  it('orders the first `depth` positions by the strategy and keeps the rest in config order', () => {
+    const stats = many.map((_, i) => idle({ inFlight: i === 7 ? 0 : i === 3 ? 1 : 5 }));
+    const ids = plan('least-busy', many, stats, { depth: 2 }).plan.map((d) => d.id);
+    expect(ids.slice(0, 2)).toEqual(['d7', 'd3']);
+    expect(ids.slice(2)).toEqual(many.map((d) => d.id).filter((id) => id !== 'd7' && id !== 'd3'));
+  });
+
+  it('draws the first positions by weight, each at most once', () => {
+    const picks = firstPicks('simple-shuffle', many, 20_000, undefined, { depth: 2 });
+    // d0 and d1 weigh 9 each, the 18 others 1 each: 9/36 = 0.25 apiece.
+    expect(Math.abs(picks.d0 / 20_000 - 0.25)).toBeLessThan(0.015);
+    expect(Math.abs(picks.d5 / 20_000 - 1 / 36)).toBeLessThan(0.006);
+    for (let seed = 0; seed < 30; seed++) {
+      const ids = plan('simple-shuffle', many, undefined, { depth: 3, rng: seededRng(seed) }).plan.map((d) => d.id);
+      expect(new Set(ids).size).toBe(20);
     }
   });
 });
@@ -149,9 +172,9 @@ describe('usage-based-routing-v2', () => {
     expect(plan('usage-based-routing-v2', ds, stats, { request: { group: 'g', stream: false, inputTokens: 60, tags: [] } }).plan.map((d) => d.id)).toEqual(['b']);
   });
 
-  it('prefers fewer tokens used between deployments without limits', () => {
-    const ds = group('g', [{ id: 'a' }, { id: 'b' }]);
-    expect(plan('usage-based-routing-v2', ds, [idle({ tpmUsed: 500 }), idle({ tpmUsed: 20 })]).plan.map((d) => d.id)).toEqual(['b', 'a']);
+  it('counts a deployment without limits as having all its headroom', () => {
+    const ds = group('g', [{ id: 'limited', rpm: 1000 }, { id: 'open' }]);
+    expect(plan('usage-based-routing-v2', ds, [idle({ rpmUsed: 1 }), idle({ rpmUsed: 500, tpmUsed: 90_000 })]).plan.map((d) => d.id)).toEqual(['open', 'limited']);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { DeploymentView, StatsView } from '../types.js';
-import type { Entry, OrderContext, Strategy } from './strategies.js';
+import type { OrderContext, Strategy } from './strategies.js';
 
 export interface OrderedPlan<D extends DeploymentView> {
   /** Attempt order: the first tier (lowest `order`) ordered by the strategy, then the next tier, ... */
@@ -27,30 +27,30 @@ export function orderPlan<D extends DeploymentView>(
   options: { enforceLimits?: boolean; first?: ReadonlySet<string> } = {},
 ): OrderedPlan<D> {
   const skip = strategy.skipsAtLimit || options.enforceLimits === true;
-  const entries: Entry<D>[] = [];
+  const kept: number[] = [];
   const limited: D[] = [];
   for (let i = 0; i < candidates.length; i++) {
-    const d = candidates[i];
-    if (skip && atLimit(d, stats[i], ctx.request.inputTokens)) limited.push(d);
-    else entries.push({ d, s: stats[i], score: 0, tie: 0 });
+    if (skip && atLimit(candidates[i], stats[i], ctx.request.inputTokens)) limited.push(candidates[i]);
+    else kept.push(i);
   }
   const plan: D[] = [];
-  for (const tier of tiers(entries)) {
-    strategy.order(tier, ctx);
-    if (options.first?.size) tier.sort((a, b) => Number(options.first!.has(b.d.id)) - Number(options.first!.has(a.d.id)));
-    for (const e of tier) plan.push(e.d);
+  const first = options.first;
+  for (const tier of tiers(kept, candidates)) {
+    strategy.order(tier, candidates, stats, ctx);
+    if (first?.size) tier.sort((a, b) => Number(first.has(candidates[b].id)) - Number(first.has(candidates[a].id)));
+    for (const i of tier) plan.push(candidates[i]);
   }
   return { plan, atLimit: limited };
 }
 
-/** Split by `order`, lowest first; one tier without copying when all share it (the common case). */
-function tiers<D extends DeploymentView>(entries: Entry<D>[]): Entry<D>[][] {
-  if (entries.every((e) => e.d.order === entries[0].d.order)) return [entries];
-  const byOrder = new Map<number, Entry<D>[]>();
-  for (const e of entries) {
-    const t = byOrder.get(e.d.order);
-    if (t) t.push(e);
-    else byOrder.set(e.d.order, [e]);
+/** Split indices by `order`, lowest first; one tier without copying when all share it (the common case). */
+function tiers(kept: number[], ds: readonly DeploymentView[]): number[][] {
+  if (kept.every((i) => ds[i].order === ds[kept[0]].order)) return [kept];
+  const byOrder = new Map<number, number[]>();
+  for (const i of kept) {
+    const t = byOrder.get(ds[i].order);
+    if (t) t.push(i);
+    else byOrder.set(ds[i].order, [i]);
   }
   return [...byOrder.keys()].sort((a, b) => a - b).map((k) => byOrder.get(k)!);
 }
