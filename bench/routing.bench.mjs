@@ -86,6 +86,7 @@ console.table(bench.tasks.map((t) => {
   return {
     name: t.name,
     'ops/s': Math.round(1e6 / (r.latency.mean * 1000)).toLocaleString('en-US'),
+    'p50 µs': (r.latency.p50 * 1000).toFixed(1),
     'mean µs': (r.latency.mean * 1000).toFixed(1),
     'p99 µs': (r.latency.p99 * 1000).toFixed(1),
   };

@@ -8,7 +8,7 @@ import type { RouterSettings } from './settings/settings.js';
 import { SharedStats, type SharedStatsOptions } from './stats.js';
 import { orderPlan } from './strategies/plan.js';
 import { configuredPrice, STRATEGIES, type PriceFn, type Strategy } from './strategies/strategies.js';
-import type { AttemptRecord, Clock, DeploymentView, FailureInfo, RequestInfo, Rng } from './types.js';
+import type { AttemptRecord, Clock, DeploymentView, FailureInfo, RequestInfo, Rng, StatsView } from './types.js';
 
 export interface LoadBalancerOptions {
   readonly settings: RouterSettings;
@@ -41,6 +41,8 @@ export class RouteState {
   /** Half-open probes this request holds. */
   readonly probes = new Map<string, Release>();
   inFlight: Release | null = null;
+  /** The strategy's reads, started with the cooldown lookup so both take one round trip. */
+  prefetch: { readonly ids: ReadonlyMap<string, number>; readonly reads: Promise<[StatsView[], number]> } | null = null;
 
   constructor(
     readonly overrides: RequestOverrides,
@@ -104,6 +106,7 @@ export class LoadBalancer {
     rs.position = -1;
     rs.headAdmitted = false;
     rs.failure = null;
+    rs.prefetch = null;
     return seed;
   }
 
@@ -122,6 +125,12 @@ export class LoadBalancer {
 
   /** Route stage 3: leave out cooling deployments; a half-open one goes through once, as a probe. */
   async filterCooldown<D extends DeploymentView>(ds: readonly D[], rs: RouteState): Promise<readonly D[]> {
+    // What `order` will read does not depend on this filter: ask for it now, in parallel.
+    if (ds.length > 0) {
+      const reads = this.reads(ds);
+      reads.catch(() => undefined); // not awaited when every deployment is cooling
+      rs.prefetch = { ids: new Map(ds.map((d, i) => [d.id, i])), reads };
+    }
     const { available, probes, soonestMs } = await this.cooldowns.filter(ds);
     for (const [id, release] of probes) rs.probes.set(id, release);
     if (available.length === 0 && soonestMs !== null) rs.failure = allCoolingError(ds[0].group, soonestMs);
@@ -135,11 +144,7 @@ export class LoadBalancer {
    */
   async order<D extends DeploymentView>(ds: readonly D[], rs: RouteState): Promise<readonly D[]> {
     if (ds.length === 0) return (rs.plan = ds);
-    const needs = this.enforceRpm ? { ...this.strategy.needs, usage: true } : this.strategy.needs;
-    const [stats, counter] = await Promise.all([
-      this.stats.read(ds, needs),
-      needs.counter ? this.state.incr(`lb:rr:${ds[0].group}`, 1, 3_600_000) : 0,
-    ]);
+    const [stats, counter] = await this.readsFor(ds, rs);
     // Every position an attempt can reach is ordered: 1 + the most retries, + 1 for a refusal at the rpm limit.
     let retries = Math.max(this.maxRetries, rs.overrides.numRetries ?? 0);
     for (const d of ds) if (d.numRetries !== undefined && d.numRetries > retries) retries = d.numRetries;
@@ -157,6 +162,24 @@ export class LoadBalancer {
     rs.plan = plan;
     rs.headAdmitted = this.enforceRpm && plan.length > 0;
     return plan;
+  }
+
+  /** Live stats the strategy reads (aligned with `ds`), and the round-robin counter's next number. */
+  private reads(ds: readonly DeploymentView[]): Promise<[StatsView[], number]> {
+    const needs = this.enforceRpm ? { ...this.strategy.needs, usage: true } : this.strategy.needs;
+    return Promise.all([
+      this.stats.read(ds, needs),
+      needs.counter ? this.state.incr(`lb:rr:${ds[0].group}`, 1, 3_600_000) : 0,
+    ]);
+  }
+
+  /** The prefetched reads when they cover `ds` (stages in the usual order), else fresh ones. */
+  private async readsFor(ds: readonly DeploymentView[], rs: RouteState): Promise<[StatsView[], number]> {
+    const pre = rs.prefetch;
+    rs.prefetch = null;
+    if (!pre || !ds.every((d) => pre.ids.has(d.id))) return this.reads(ds);
+    const [all, counter] = await pre.reads;
+    return [ds.map((d) => all[pre.ids.get(d.id)!]), counter];
   }
 
   /**
