@@ -1,16 +1,7 @@
 import { TOKENS, type Plugin } from '@tollgate/core';
-import { RedisSharedState } from './redis-state.js';
+import { RedisSharedState, type RedisSharedStateOptions } from './redis-state.js';
 
-export interface RedisStatePluginOptions {
-  url?: string;
-  host?: string;
-  port?: number;
-  username?: string;
-  password?: string;
-  db?: number;
-  keyPrefix?: string;
-  commandTimeoutMs?: number;
-}
+export type RedisStatePluginOptions = Pick<RedisSharedStateOptions, 'url' | 'host' | 'port' | 'username' | 'password' | 'db' | 'keyPrefix' | 'commandTimeoutMs'>;
 
 /**
  * Registers a RedisSharedState under TOKENS.SharedState (replacing the in-memory default) and

@@ -140,43 +140,48 @@ function section(raw: unknown, name: string, check: ReturnType<typeof compileSch
 }
 
 /**
- * LiteLLM's exception classes -> error kinds (litellm/router_utils/get_retry_from_policy.py walks
- * the exception's classes, most specific first). ContextWindowExceeded and ContentPolicyViolation
- * are BadRequestError subclasses there, so BadRequestErrorRetries reaches them; a plain 400 is
- * never retried here whatever the policy says.
+ * LiteLLM's exception classes -> error kinds, most specific first (litellm/router_utils/
+ * get_retry_from_policy.py walks the exception's classes that way). ContextWindowExceeded and
+ * ContentPolicyViolation are BadRequestError subclasses there, so BadRequestErrorRetries reaches
+ * them; a plain 400 is never retried here whatever the policy says.
  */
+const RETRY_KEYS: ReadonlyArray<readonly [string, readonly ErrorKind[]]> = [
+  ['AuthenticationErrorRetries', ['auth']],
+  ['TimeoutErrorRetries', ['timeout']],
+  ['RateLimitErrorRetries', ['rate_limit']],
+  ['ContentPolicyViolationErrorRetries', ['content_policy']],
+  ['BadRequestErrorRetries', ['content_policy', 'context_window_exceeded']],
+  ['InternalServerErrorRetries', ['server']],
+  ['ServiceUnavailableErrorRetries', ['overloaded']],
+  ['NotFoundErrorRetries', ['not_found']],
+];
+const ALLOWED_FAILS_KEYS: ReadonlyArray<readonly [string, readonly ErrorKind[]]> = [
+  ['BadRequestErrorAllowedFails', ['bad_request']],
+  ['AuthenticationErrorAllowedFails', ['auth']],
+  ['TimeoutErrorAllowedFails', ['timeout']],
+  ['RateLimitErrorAllowedFails', ['rate_limit']],
+  ['ContentPolicyViolationErrorAllowedFails', ['content_policy']],
+  ['InternalServerErrorAllowedFails', ['server']],
+  ['ServiceUnavailableErrorAllowedFails', ['overloaded']],
+  ['NotFoundErrorAllowedFails', ['not_found']],
+];
+
+/** A policy's counts per error kind; the first key that names a kind wins. */
+function perKind(p: Obj, keys: typeof RETRY_KEYS): Partial<Record<ErrorKind, number>> {
+  const byKind: Partial<Record<ErrorKind, number>> = {};
+  for (const [key, kinds] of keys) {
+    const v = p[key] as number | undefined;
+    if (v !== undefined) for (const kind of kinds) byKind[kind] ??= v;
+  }
+  return byKind;
+}
+
 function retryPolicy(p: Obj): PerKind {
-  const n = (k: string) => p[k] as number | undefined;
-  const byKind: Partial<Record<ErrorKind, number>> = {
-    auth: n('AuthenticationErrorRetries'),
-    timeout: n('TimeoutErrorRetries'),
-    rate_limit: n('RateLimitErrorRetries'),
-    content_policy: n('ContentPolicyViolationErrorRetries') ?? n('BadRequestErrorRetries'),
-    context_window_exceeded: n('BadRequestErrorRetries'),
-    server: n('InternalServerErrorRetries'),
-    overloaded: n('ServiceUnavailableErrorRetries'),
-    not_found: n('NotFoundErrorRetries'),
-  };
-  return { byKind: defined(byKind), other: n('DefaultRetries') };
+  return { byKind: perKind(p, RETRY_KEYS), other: p.DefaultRetries as number | undefined };
 }
 
 function allowedFailsPolicy(p: Obj): PerKind {
-  const n = (k: string) => p[k] as number | undefined;
-  const byKind: Partial<Record<ErrorKind, number>> = {
-    bad_request: n('BadRequestErrorAllowedFails'),
-    auth: n('AuthenticationErrorAllowedFails'),
-    timeout: n('TimeoutErrorAllowedFails'),
-    rate_limit: n('RateLimitErrorAllowedFails'),
-    content_policy: n('ContentPolicyViolationErrorAllowedFails'),
-    server: n('InternalServerErrorAllowedFails'),
-    overloaded: n('ServiceUnavailableErrorAllowedFails'),
-    not_found: n('NotFoundErrorAllowedFails'),
-  };
-  return { byKind: defined(byKind), other: undefined, badGateway: n('BadGatewayErrorAllowedFails') };
-}
-
-function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return { byKind: perKind(p, ALLOWED_FAILS_KEYS), other: undefined, badGateway: p.BadGatewayErrorAllowedFails as number | undefined };
 }
 
 /** LiteLLM's default_fallbacks become the generic `"*"` entry (litellm/router.py, Router.__init__). */
