@@ -3,6 +3,7 @@ export { deploymentView, type DeploymentSource } from './view.js';
 export { seededRng, shuffle } from './rng.js';
 export {
   resolveRouterSettings,
+  resolveModelGroupAlias,
   DEFAULTS,
   type FallbackMap,
   type PerKind,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@tollgate/core';
-import { resolveRouterSettings } from '@tollgate/plugin-loadbalance';
+import { resolveModelGroupAlias, resolveRouterSettings } from '@tollgate/plugin-loadbalance';
 
 describe('router settings', () => {
   it("default to LiteLLM's", () => {
@@ -101,6 +101,13 @@ describe('router settings', () => {
     });
     expect(settings.enforce_model_rate_limits).toBe(true);
     expect(settings.model_group_retry_policy['gpt-4o']).toEqual({ byKind: { rate_limit: 0 }, other: undefined });
+  });
+
+  it('resolve a model_group_alias to its group, hidden or not', () => {
+    const { settings } = resolveRouterSettings({ router: { model_group_alias: { 'gpt-4': 'gpt-4o', secret: { model: 'gpt-4o-mini', hidden: true } } } });
+    expect(resolveModelGroupAlias('gpt-4', settings)).toBe('gpt-4o');
+    expect(resolveModelGroupAlias('secret', settings)).toBe('gpt-4o-mini');
+    expect(resolveModelGroupAlias('gpt-4o', settings)).toBe('gpt-4o');
   });
 
   it('name the path of a bad value', () => {

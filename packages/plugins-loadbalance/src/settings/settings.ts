@@ -129,6 +129,15 @@ export function resolveRouterSettings(sections: RouterSections, env: NodeJS.Proc
   return { settings, warnings };
 }
 
+/**
+ * The model group a requested name stands for: its model_group_alias target, else the name
+ * (litellm/router.py, _get_model_from_alias: a string, or the `model` of `{model, hidden}`).
+ * A hidden alias is served but not listed in /v1/models.
+ */
+export function resolveModelGroupAlias(name: string, settings: Pick<RouterSettings, 'model_group_alias'>): string {
+  return settings.model_group_alias[name]?.model ?? name;
+}
+
 function section(raw: unknown, name: string, check: ReturnType<typeof compileSchema>, onlyKnown = false): Obj {
   if (raw == null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${name}: must be an object`);
