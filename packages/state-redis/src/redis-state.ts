@@ -98,7 +98,7 @@ export class RedisSharedState implements SharedState {
   async hit(key: string, windowMs: number, amount = 1, limit?: number): Promise<WindowCount> {
     return this.call(
       async () => {
-        const [count, allowed, resetMs] = await this.client.tgHit(this.prefix + key, windowMs, amount, limit === undefined ? '' : String(limit));
+        const [count, allowed, resetMs] = await this.client.tgHit(this.prefix + key, ms(windowMs), amount, limit !== undefined && Number.isFinite(limit) ? String(limit) : '');
         return { count: Number(count), allowed: allowed === 1, resetMs: Number(resetMs) };
       },
       () => this.memory.hit(key, windowMs, amount, limit),
@@ -124,7 +124,7 @@ export class RedisSharedState implements SharedState {
       async () => {
         const id = randomUUID();
         const full = this.prefix + key;
-        const taken = await this.client.tgAcquire(full, Number.isFinite(limit) ? String(limit) : '', leaseMs, id);
+        const taken = await this.client.tgAcquire(full, Number.isFinite(limit) ? String(limit) : '', ms(leaseMs), id);
         if (taken !== 1) return null;
         // A release that cannot reach Redis is harmless: the lease expires after leaseMs.
         return async () => { await this.client.zrem(full, id).catch(() => undefined); };
@@ -143,7 +143,7 @@ export class RedisSharedState implements SharedState {
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     return this.call(
-      async () => { await this.client.set(this.prefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs))); },
+      async () => { await this.client.set(this.prefix + key, value, 'PX', ms(ttlMs)); },
       () => this.memory.set(key, value, ttlMs),
     );
   }
@@ -165,7 +165,7 @@ export class RedisSharedState implements SharedState {
 
   async incr(key: string, amount: number, ttlMs?: number): Promise<number> {
     return this.call(
-      async () => Number(await this.client.tgIncr(this.prefix + key, amount, ttlMs === undefined ? '' : String(Math.max(1, Math.ceil(ttlMs))))),
+      async () => Number(await this.client.tgIncr(this.prefix + key, amount, ttlMs === undefined ? '' : String(ms(ttlMs)))),
       () => this.memory.incr(key, amount, ttlMs),
     );
   }
@@ -231,6 +231,9 @@ export class RedisSharedState implements SharedState {
     this.probeTimer = null;
   }
 }
+
+/** Redis takes whole milliseconds, at least 1. */
+const ms = (v: number): number => Math.max(1, Math.ceil(v));
 
 function createClient(o: RedisSharedStateOptions, commandTimeout: number): Redis {
   const options: RedisOptions = {

@@ -70,6 +70,14 @@ describe('RedisSharedState', () => {
     expect((await a.counts(['burst']))[0].count).toBe(10);
   });
 
+  it('takes fractional durations and an infinite limit', async () => {
+    const s = await store();
+    expect(await s.hit('w', 1500.5, 1, Infinity)).toMatchObject({ count: 1, allowed: true });
+    expect(await s.acquire('slot', 1, 999.9)).not.toBeNull();
+    await s.set('v', 'x', 10.2);
+    expect(await s.incr('n', 1, 0.5)).toBe(1);
+  });
+
   it('counts float amounts', async () => {
     const s = await store();
     await s.hit('tokens', 60_000, 1.5);
