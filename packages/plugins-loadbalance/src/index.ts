@@ -1,6 +1,6 @@
 export type { AttemptRecord, Clock, DeploymentView, FailureInfo, RequestInfo, Rng, StatsView } from './types.js';
 export { deploymentView, type DeploymentSource } from './view.js';
-export { seededRng, shuffle } from './rng.js';
+export { seededRng } from './rng.js';
 export {
   resolveRouterSettings,
   resolveModelGroupAlias,

@@ -11,14 +11,3 @@ export function seededRng(seed: number): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-/** Shuffle in place (Fisher-Yates). */
-export function shuffle<T>(items: T[], rng: Rng): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = items[i];
-    items[i] = items[j];
-    items[j] = t;
-  }
-  return items;
-}
