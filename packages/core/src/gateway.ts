@@ -366,6 +366,15 @@ export class Gateway {
     return this.ready.registry.resolve(name);
   }
 
+  /**
+   * Another group's attempt plan for a request in flight, for an `attemptFailed` tap's `fallback`
+   * decision: the same lookup (aliases, wildcards), the caller's model access (a 403 otherwise)
+   * and `route` waterfall as the requested group gets. May be empty; throws what a route tap throws.
+   */
+  planFor(name: string, ctx: RequestContext): Promise<Deployment[]> {
+    return this.ready.pipeline.planFor(ctx, name);
+  }
+
   allDeployments(): readonly Deployment[] {
     return this.ready.registry.all();
   }

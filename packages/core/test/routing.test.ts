@@ -94,6 +94,41 @@ describe('attempt decisions', () => {
     expect(fallbacks).toEqual(['backup']);
   });
 
+  it('a route that throws or leaves nothing is decided on like a failed attempt: a fallback plan from planFor serves it, else its error', async () => {
+    const seen: string[] = [];
+    const g = await gatewayWith([
+      { model_name: 'cooling', params: { model: 'mock/c' } },
+      { model_name: 'empty', params: { model: 'mock/e' } },
+      { model_name: 'backup', params: { model: 'mock/b', mock_response: 'from backup' } },
+    ], [{
+      name: 'routing',
+      apply(gw) {
+        gw.hooks.route.tap({ name: 'routing', stage: ROUTE_FILTER }, (ds) => {
+          if (ds[0].modelName === 'cooling') throw new RateLimitError('all cooling', { retryAfter: 7 });
+          return ds[0].modelName === 'empty' ? [] : ds;
+        });
+        gw.hooks.attemptFailed.tapPromise('fallbacks', async (e, ctx) => {
+          seen.push(`${e.status}:${e.code ?? ''}`);
+          if (ctx.requestedModel === 'cooling' && ctx.headers['x-fallback']) return { action: 'fallback', plan: await gw.planFor('backup', ctx) };
+          return undefined;
+        });
+      },
+    }]);
+    const res = await g.chat({ model: 'cooling', messages: [user('x')] }, { headers: { 'x-fallback': '1' } });
+    expect(res.choices[0].message.content).toBe('from backup');
+    await expect(g.chat({ model: 'cooling', messages: [user('x')] })).rejects.toMatchObject({ status: 429, retryAfter: 7 });
+    await expect(g.chat({ model: 'empty', messages: [user('x')] })).rejects.toMatchObject({ status: 503, code: 'no_deployment' });
+    expect(seen).toEqual(['429:rate_limit_exceeded', '429:rate_limit_exceeded', '503:no_deployment']);
+  });
+
+  it('planFor applies the caller\'s model access and throws for a group nobody serves', async () => {
+    const g = await gatewayWith([{ model_name: 'a', params: { model: 'mock/a' } }, { model_name: 'b', params: { model: 'mock/b' } }]);
+    const ctx = g.createContext('chat', { model: 'a', messages: [user('x')] }, { caller: makeCaller({ kind: 'key', models: ['a'] }) });
+    await expect(g.planFor('b', ctx)).rejects.toMatchObject({ status: 403, code: 'model_not_allowed' });
+    await expect(g.planFor('nowhere', ctx)).rejects.toMatchObject({ status: 404 });
+    expect((await g.planFor('a', ctx)).map((d) => d.id)).toEqual(['a#0']);
+  });
+
   it('attemptEnd fires after every attempt, success and failure, with timings and usage', async () => {
     const ended: Array<[string, string | null, boolean]> = [];
     const g = await gatewayWith([

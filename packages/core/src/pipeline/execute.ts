@@ -6,7 +6,7 @@ import type { ModelRegistry } from '../models/registry.js';
 import { defaultDecision, type RetrySettings } from '../routing/retry.js';
 import { runAttempt, type AttemptEnv, type ExecuteResult } from './attempt.js';
 import { mayUseModel } from './caller.js';
-import type { RequestContext } from './context.js';
+import type { ModelGroup, RequestContext } from './context.js';
 import type { AttemptDecision, PreRouteDecision } from './hooks.js';
 import { ResponseStream } from './response-stream.js';
 import { ReplaySource } from './stream.js';
@@ -83,21 +83,18 @@ export class Pipeline {
           return result;
         }
       }
-      const name = ctx.spec.model(ctx.request);
-      const group = this.env.registry.resolve(name);
-      if (!group) throw new ModelNotFoundError(name);
-      if (!mayUseModel(ctx.caller, name) && !mayUseModel(ctx.caller, group.name)) {
-        throw new PermissionDeniedError(`This key may not use the model \`${name}\`.`, { param: 'model', code: 'model_not_allowed' });
-      }
+      const group = this.lookup(ctx, ctx.spec.model(ctx.request));
       ctx.modelGroup = group;
-      let plan: Deployment[] = group.deployments as Deployment[];
-      if (hooks.route.isUsed()) {
-        const t = performance.now();
-        plan = await hooks.route.promise(plan.slice(), ctx);
-        ctx.stages.route += performance.now() - t;
+      // A route that fails (every deployment cooling, say) is decided on like a failed attempt.
+      let plan: Deployment[] = [];
+      let routeError: GatewayError | null = null;
+      try {
+        plan = await this.route(ctx, group);
+      } catch (err) {
+        routeError = toGatewayError(err);
       }
       ctx.timings.routed = ctx.elapsed();
-      const result = await this.attempts(ctx, plan, opts.rawEvents === true);
+      const result = await this.attempts(ctx, plan, opts.rawEvents === true, routeError);
       handed = result.kind === 'stream';
       return result;
     } catch (err) {
@@ -110,11 +107,61 @@ export class Pipeline {
     }
   }
 
-  private async attempts(ctx: RequestContext, plan: Deployment[], rawEvents: boolean): Promise<ExecuteResult> {
-    if (plan.length === 0) {
-      throw new ApiError(`No deployment available for model \`${ctx.requestedModel}\`.`, { status: 503, code: 'no_deployment', kind: 'overloaded' });
+  /** The group serving a requested name (exact, alias, wildcard) that this caller may use. */
+  private lookup(ctx: RequestContext, name: string): ModelGroup {
+    const group = this.env.registry.resolve(name);
+    if (!group) throw new ModelNotFoundError(name);
+    if (!mayUseModel(ctx.caller, name) && !mayUseModel(ctx.caller, group.name)) {
+      throw new PermissionDeniedError(`This key may not use the model \`${name}\`.`, { param: 'model', code: 'model_not_allowed' });
     }
-    const { hooks } = this.env;
+    return group;
+  }
+
+  /** The default step (the group's deployments by `order`), then the `route` waterfall. */
+  private async route(ctx: RequestContext, group: ModelGroup): Promise<Deployment[]> {
+    const hooks = this.env.hooks;
+    if (!hooks.route.isUsed()) return group.deployments as Deployment[];
+    const t = performance.now();
+    const plan = await hooks.route.promise(group.deployments.slice(), ctx);
+    ctx.stages.route += performance.now() - t;
+    return plan;
+  }
+
+  /**
+   * Another group's attempt plan for this request (a fallback): the same lookup, access check
+   * and `route` waterfall as the requested group's.
+   */
+  async planFor(ctx: RequestContext, name: string): Promise<Deployment[]> {
+    return this.route(ctx, this.lookup(ctx, name));
+  }
+
+  private async decide(e: GatewayError, ctx: RequestContext): Promise<AttemptDecision | undefined> {
+    const hook = this.env.hooks.attemptFailed;
+    if (!hook.isUsed()) return undefined;
+    const t = performance.now();
+    const decision = normalizeDecision(await hook.promise(e, ctx));
+    ctx.stages.attemptFailed += performance.now() - t;
+    return decision;
+  }
+
+  /** A route that failed or left no deployment: only a `fallback` decision with a plan goes on. */
+  private async afterRoute(ctx: RequestContext, plan: Deployment[], routeError: GatewayError | null): Promise<Deployment[]> {
+    if (!routeError && plan.length > 0) return plan;
+    const e = routeError ?? new ApiError(`No deployment available for model \`${ctx.requestedModel}\`.`, { status: 503, code: 'no_deployment', kind: 'overloaded' });
+    if (ctx.aborted) throw e;
+    const decision = await this.decide(e, ctx);
+    if (decision?.action !== 'fallback' || !decision.plan?.length) throw e;
+    this.env.logger.warn({ requestId: ctx.id, status: e.status, kind: e.kind, err: e.message, next: 'fallback' }, 'no deployment to try');
+    return this.fallBack(ctx, decision.plan);
+  }
+
+  private fallBack(ctx: RequestContext, plan: Deployment[]): Deployment[] {
+    ctx.fallbackGroup = plan[0].modelName === ctx.requestedModel ? null : plan[0].modelName;
+    return plan;
+  }
+
+  private async attempts(ctx: RequestContext, routed: Deployment[], rawEvents: boolean, routeError: GatewayError | null): Promise<ExecuteResult> {
+    let plan = await this.afterRoute(ctx, routed, routeError);
     const original = ctx.request;
     let index = 0;
     let retries = 0;
@@ -132,13 +179,7 @@ export class Pipeline {
           refreshed = true;
           continue;
         }
-        let decision: AttemptDecision | undefined;
-        if (hooks.attemptFailed.isUsed()) {
-          const t = performance.now();
-          decision = normalizeDecision(await hooks.attemptFailed.promise(e, ctx));
-          ctx.stages.attemptFailed += performance.now() - t;
-        }
-        decision ??= defaultDecision(e, { index, planLength: plan.length, retries }, this.env.retry);
+        const decision = (await this.decide(e, ctx)) ?? defaultDecision(e, { index, planLength: plan.length, retries }, this.env.retry);
         if (count >= MAX_ATTEMPTS) throw e;
         switch (decision.action) {
           case 'stop':
@@ -151,9 +192,8 @@ export class Pipeline {
             break;
           case 'fallback':
             if (!decision.plan?.length) throw e;
-            plan = decision.plan;
+            plan = this.fallBack(ctx, decision.plan);
             index = 0;
-            ctx.fallbackGroup = plan[0].modelName === ctx.requestedModel ? null : plan[0].modelName;
             break;
         }
         this.env.logger.warn({ requestId: ctx.id, deployment: d.id, status: e.status, kind: e.kind, err: e.message, next: decision.action, delayMs: decision.delayMs }, 'attempt failed');
