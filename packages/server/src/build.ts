@@ -32,7 +32,7 @@ const COST_KEYS = ['input_cost_per_token', 'output_cost_per_token', 'cache_read_
  * names no plugin; this table is the reference server's.
  */
 export const PLUGIN_CONFIG_HINTS: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(['routing_strategy', 'fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks', 'default_fallbacks', 'max_fallbacks', 'retry_policy', 'allowed_fails', 'allowed_fails_policy', 'cooldown_time', 'enable_pre_call_checks', 'routing_strategy_args'].map((k) => [`router.${k}`, LOADBALANCE])),
+  ...Object.fromEntries(['routing_strategy', 'routing_strategy_args', 'fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks', 'default_fallbacks', 'max_fallbacks', 'retry_policy', 'model_group_retry_policy', 'retry_after', 'allowed_fails', 'allowed_fails_policy', 'cooldown_time', 'disable_cooldowns', 'enable_pre_call_checks', 'optional_pre_call_checks', 'enable_tag_filtering', 'tag_filtering_match_any'].map((k) => [`router.${k}`, LOADBALANCE])),
   ...Object.fromEntries(['redis_host', 'redis_port', 'redis_password', 'redis_url'].flatMap((k) => [[`router.${k}`, STATE], [`settings.${k}`, STATE]])),
   ...Object.fromEntries(['database_url', 'store_model_in_db', 'max_budget', 'budget_duration', 'disable_spend_logs', 'database_connection_pool_limit'].map((k) => [`settings.${k}`, KEYS])),
   ...Object.fromEntries(['cache', 'cache_params'].map((k) => [`settings.${k}`, CACHE])),

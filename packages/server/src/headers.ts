@@ -31,9 +31,10 @@ export function responseHeaders(ctx: RequestContext): Record<string, string> {
   if (d) {
     h['x-tollgate-model'] = d.params.model;
     h['x-tollgate-provider'] = d.provider;
+    h['x-tollgate-deployment'] = d.id;
     h['x-tollgate-deployment-id'] = d.id;
   }
-  if (ctx.attempts.length > 1) h['x-tollgate-attempts'] = String(ctx.attempts.length);
+  if (ctx.attempts.length > 0) h['x-tollgate-attempts'] = String(ctx.attempts.length);
   if (ctx.fallbackGroup) h['x-tollgate-fallback'] = ctx.fallbackGroup;
   if (ctx.outcome === 'cache_hit') h['x-tollgate-cache'] = 'hit';
   if (ctx.warnings.length) h['x-tollgate-warnings'] = ctx.warnings.join('; ').replace(/[^\x20-\x7e]/g, '?').slice(0, 2000);
