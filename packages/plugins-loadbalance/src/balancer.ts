@@ -77,6 +77,8 @@ export class LoadBalancer {
   private readonly price: PriceFn;
   /** usage-based routing counts (and caps) every attempt against the deployment's rpm. */
   private readonly enforceRpm: boolean;
+  /** What the strategy reads, and so what attempts must record. */
+  private readonly needs: Strategy['needs'];
   /** The most retries any failure may get in a group, from the settings. */
   private readonly maxRetries: number;
 
@@ -89,6 +91,7 @@ export class LoadBalancer {
     this.cooldowns = new Cooldowns(options.state, options.settings, { clock: options.clock, ...options.cooldown });
     this.stats = new SharedStats(options.state, options.stats);
     this.enforceRpm = this.settings.routing_strategy === 'usage-based-routing-v2' || this.settings.enforce_model_rate_limits;
+    this.needs = this.enforceRpm ? { ...this.strategy.needs, usage: true } : this.strategy.needs;
     const policies = [this.settings.retry_policy, ...Object.values(this.settings.model_group_retry_policy)];
     this.maxRetries = Math.max(this.settings.num_retries, ...policies.flatMap((p) => (p ? [...Object.values(p.byKind), p.other ?? 0] : [])));
   }
@@ -98,7 +101,16 @@ export class LoadBalancer {
     return new RouteState(requestOverrides(body, headers), estimateInputTokens(body), body.stream === true);
   }
 
-  /** Route stage 0, on the core's seed (the group's deployments): a new group starts. */
+  /**
+   * Whether attempts need `attemptStarting` (rpm admission or counts, in-flight marks). When not,
+   * a plugin need not call it: simple-shuffle and round-robin route on nothing an attempt records.
+   */
+  static tracksAttempts(settings: Pick<RouterSettings, 'routing_strategy' | 'enforce_model_rate_limits'>): boolean {
+    const needs = STRATEGIES[settings.routing_strategy].needs;
+    return settings.enforce_model_rate_limits || needs.usage === true || needs.inFlight === true;
+  }
+
+  /** A new group is routed (the requested one, then each fallback): `seed` is the core's candidates. */
   enterGroup<D extends DeploymentView>(seed: readonly D[], group: string, rs: RouteState): readonly D[] {
     if (rs.triedGroups[rs.triedGroups.length - 1] !== group) rs.triedGroups.push(group);
     rs.groupSize = seed.length;
@@ -166,10 +178,9 @@ export class LoadBalancer {
 
   /** Live stats the strategy reads (aligned with `ds`), and the round-robin counter's next number. */
   private reads(ds: readonly DeploymentView[]): Promise<[StatsView[], number]> {
-    const needs = this.enforceRpm ? { ...this.strategy.needs, usage: true } : this.strategy.needs;
     return Promise.all([
-      this.stats.read(ds, needs),
-      needs.counter ? this.state.incr(`lb:rr:${ds[0].group}`, 1, 3_600_000) : 0,
+      this.stats.read(ds, this.needs),
+      this.needs.counter ? this.state.incr(`lb:rr:${ds[0].group}`, 1, 3_600_000) : 0,
     ]);
   }
 
@@ -183,19 +194,19 @@ export class LoadBalancer {
   }
 
   /**
-   * Before each attempt: count it (and with usage-based routing, admit it against the rpm; a
-   * refusal throws DeploymentAtLimitError, which `afterFailure` answers with the next deployment)
-   * and mark it in flight.
+   * Before each attempt (when `tracksAttempts`): count it in the deployment's minute — with
+   * usage-based routing, admit it against the rpm, all processes together; a refusal throws
+   * DeploymentAtLimitError, which `afterFailure` answers with the next deployment — and mark it
+   * in flight for least-busy.
    */
-  async attemptStarted(d: DeploymentView, rs: RouteState): Promise<void> {
-    const admitted = rs.headAdmitted && rs.attemptsInGroup === 0;
-    rs.position = rs.plan.indexOf(d);
-    if (this.enforceRpm && !admitted && !(await this.stats.admit(d, true))) {
+  async attemptStarting(d: DeploymentView, rs: RouteState): Promise<void> {
+    if (rs.headAdmitted) {
+      rs.headAdmitted = false;
+    } else if (this.needs.usage && !(await this.stats.admit(d, this.enforceRpm))) {
       rs.refused = d.id;
       throw new DeploymentAtLimitError(d.id);
     }
-    rs.attemptsInGroup++;
-    rs.inFlight = await this.stats.started(d);
+    if (this.needs.inFlight) rs.inFlight = await this.stats.started(d);
   }
 
   /** After a failed attempt (or a route that left nothing): retry, next, fallback or stop. */
@@ -214,12 +225,17 @@ export class LoadBalancer {
     }, this.settings, this.rng);
   }
 
-  /** At attempt end: live stats, the circuit breaker, and the in-flight mark and probe released. */
+  /**
+   * At attempt end: where the request stands (synchronously, before `afterFailure` reads it), then
+   * live stats, the circuit breaker, and the in-flight mark and probe released.
+   */
   async attemptEnded(d: DeploymentView, record: AttemptRecord, rs: RouteState): Promise<void> {
+    rs.position = rs.plan.indexOf(d);
     if (rs.refused === d.id) {
       rs.refused = null;
       return;
     }
+    rs.attemptsInGroup++;
     const release = rs.inFlight;
     rs.inFlight = null;
     const probe = rs.probes.get(d.id);
@@ -227,8 +243,8 @@ export class LoadBalancer {
     const failure = record.ok || record.errorKind === null ? null : { kind: record.errorKind, status: record.status ?? undefined, retryAfter: record.retryAfter };
     await Promise.all([
       release?.(),
-      this.stats.finished(d, record),
-      failure ? this.cooldowns.recordFailure(d, failure, rs.groupSize, probe) : this.cooldowns.recordSuccess(d, probe),
+      this.stats.finished(d, record, this.needs),
+      failure ? this.cooldowns.recordFailure(d, failure, rs.groupSize, probe) : this.cooldowns.recordSuccess(d, rs.groupSize, probe),
     ]);
   }
 

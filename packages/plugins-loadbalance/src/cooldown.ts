@@ -92,10 +92,14 @@ export class Cooldowns {
     return { available, probes, soonestMs: Number.isFinite(soonest) ? soonest : null };
   }
 
-  async recordSuccess(d: DeploymentView, probe?: Release): Promise<void> {
+  async recordSuccess(d: DeploymentView, groupSize: number, probe?: Release): Promise<void> {
     const k = keysOf(d.id);
+    if (!probe) {
+      // Successes only weigh against failures in the share rule, which a lone deployment never meets.
+      if (groupSize > 1 && !this.settings.disable_cooldowns) await this.state.hit(k.ok, MINUTE);
+      return;
+    }
     await this.state.hit(k.ok, MINUTE);
-    if (!probe) return;
     await Promise.all([this.state.delete(k.halfOpen), this.state.delete(k.fail), this.state.delete(k.ok)]);
     await probe();
   }

@@ -58,6 +58,6 @@ export function decide(error: FailureInfo, state: AttemptState, settings: Router
     const f = fallback();
     if (f.action === 'fallback') return f;
   }
-  const delayMs = retryDelayMs(error.retryAfter, retriesDone, settings.retry_after, rng);
+  const delayMs = retryDelayMs(error.retryAfter, retriesDone, settings.retry_after, rng, settings.max_retry_wait);
   return delayMs === undefined ? fallback() : { action: 'retry', delayMs };
 }

@@ -16,6 +16,27 @@ export interface RequestOverrides {
 /** Body fields routing reads that are not OpenAI's: strip them before the request goes upstream. */
 export const ROUTING_BODY_FIELDS = ['num_retries', 'fallbacks', 'disable_fallbacks', 'tags'] as const;
 
+/**
+ * The request without LiteLLM's routing fields (and `metadata.tags`, which OpenAI's `metadata`
+ * — string values only — would refuse), or null when it has none: most requests are not copied.
+ */
+export function withoutRoutingFields<T extends Readonly<Record<string, unknown>>>(body: T): T | null {
+  let out: Record<string, unknown> | null = null;
+  for (const k of ROUTING_BODY_FIELDS) {
+    if (!Object.hasOwn(body, k)) continue;
+    out ??= { ...body };
+    delete out[k];
+  }
+  const metadata = body.metadata;
+  if (metadata && typeof metadata === 'object' && Object.hasOwn(metadata, 'tags')) {
+    out ??= { ...body };
+    const { tags: _tags, ...rest } = metadata as Record<string, unknown>;
+    if (Object.keys(rest).length) out.metadata = rest;
+    else delete out.metadata;
+  }
+  return out as T | null;
+}
+
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
 const header = (headers: Headers, name: string): string | undefined => {

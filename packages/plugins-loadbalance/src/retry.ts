@@ -19,19 +19,18 @@ export function retriesFor(kind: ErrorKind, group: string, settings: RouterSetti
   return deploymentRetries ?? settings.num_retries;
 }
 
-/** Retry-After values LiteLLM honours (litellm/utils.py _calculate_retry_after, after openai-python): 0 < s <= 60. */
-const MAX_RETRY_AFTER_S = 60;
 const INITIAL_DELAY_MS = 500;
 const MAX_DELAY_MS = 8000;
 
 /**
  * How long to wait before trying the same deployment again: the upstream's Retry-After when it
- * is at most 60 s, else an exponential backoff (0.5 s, 1 s, 2 s, ... up to 8 s) with jitter
- * (x 0.75-1), never less than `retry_after` seconds. Undefined when the upstream asked for longer
- * than 60 s: waiting inside one request is then pointless.
+ * is at most `maxSeconds` (max_retry_wait; LiteLLM honours up to 60 s, litellm/utils.py
+ * _calculate_retry_after), else an exponential backoff (0.5 s, 1 s, 2 s, ... up to 8 s) with
+ * jitter (x 0.75-1), never less than `retry_after` seconds. Undefined when the upstream asked for
+ * longer: waiting inside one request is then pointless.
  */
-export function retryDelayMs(retryAfter: number | undefined, retriesDone: number, minSeconds: number, rng: Rng): number | undefined {
-  if (retryAfter !== undefined && retryAfter > MAX_RETRY_AFTER_S) return undefined;
+export function retryDelayMs(retryAfter: number | undefined, retriesDone: number, minSeconds: number, rng: Rng, maxSeconds = 60): number | undefined {
+  if (retryAfter !== undefined && retryAfter > maxSeconds) return undefined;
   const base = retryAfter !== undefined && retryAfter > 0
     ? retryAfter * 1000
     : Math.min(INITIAL_DELAY_MS * 2 ** retriesDone, MAX_DELAY_MS) * (1 - 0.25 * rng());

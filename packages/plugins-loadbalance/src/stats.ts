@@ -80,18 +80,19 @@ export class SharedStats {
   }
 
   /**
-   * Fold a finished attempt in: tokens into the minute's count; its latency per output token (or,
-   * for a stream, its time to first token) into the averages. A timed-out attempt counts with its
-   * whole duration, so a hanging deployment falls behind (LiteLLM adds a penalty sample on a timeout).
+   * Fold a finished attempt in, as far as the strategy reads it (`needs`): tokens into the
+   * minute's count; its latency per output token (or, for a stream, its time to first token) into
+   * the averages. A timed-out attempt counts with its whole duration, so a hanging deployment
+   * falls behind (LiteLLM adds a penalty sample on a timeout).
    */
-  async finished(d: DeploymentView, r: AttemptRecord): Promise<void> {
+  async finished(d: DeploymentView, r: AttemptRecord, needs: Strategy['needs'] = { usage: true, latency: true }): Promise<void> {
     const k = keysOf(d.id);
     const tokens = r.usage?.total_tokens ?? (r.usage?.prompt_tokens ?? 0) + (r.usage?.completion_tokens ?? 0);
     const writes: Array<Promise<unknown>> = [];
-    if (tokens > 0) writes.push(this.state.hit(k.tpm, MINUTE, tokens));
+    if (needs.usage && tokens > 0) writes.push(this.state.hit(k.tpm, MINUTE, tokens));
     const elapsed = Math.max(0, r.endedAt - r.startedAt);
     const seen = this.lastSeen.get(d.id) ?? {};
-    if (r.ok || r.errorKind === 'timeout') {
+    if (needs.latency && (r.ok || r.errorKind === 'timeout')) {
       if (r.stream) {
         seen.ttft = this.average(seen.ttft, r.ok && r.ttftMs !== null ? r.ttftMs : elapsed);
         writes.push(this.state.set(k.ttft, String(seen.ttft), this.latencyTtlMs));

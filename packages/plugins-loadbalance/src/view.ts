@@ -6,6 +6,8 @@ export interface DeploymentSource {
   readonly modelName: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly modelInfo?: Readonly<Record<string, unknown>>;
+  /** Routing tags; default `params.tags` (the core's Deployment reads `model_info.tags` too). */
+  readonly tags?: readonly string[];
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -19,7 +21,7 @@ export function deploymentView<Extra extends object = object>(d: DeploymentSourc
   const p = d.params;
   const info = d.modelInfo ?? {};
   const pick = (k: string) => num(p[k]) ?? num(info[k]);
-  const tags = Array.isArray(p.tags) ? p.tags.filter((t): t is string => typeof t === 'string') : [];
+  const tags = d.tags ?? (Array.isArray(p.tags) ? p.tags.filter((t): t is string => typeof t === 'string') : []);
   const view: DeploymentView = {
     id: d.id,
     group: d.modelName,
@@ -29,7 +31,7 @@ export function deploymentView<Extra extends object = object>(d: DeploymentSourc
     tpm: pick('tpm'),
     order: num(p.order) ?? Number.POSITIVE_INFINITY,
     tags,
-    maxInputTokens: num(info.max_input_tokens) ?? num(info.max_tokens) ?? num(p.max_input_tokens),
+    maxInputTokens: num(info.max_input_tokens) ?? num(info.max_tokens),
     inputCostPerToken: pick('input_cost_per_token'),
     outputCostPerToken: pick('output_cost_per_token'),
     cooldownTime: num(p.cooldown_time),

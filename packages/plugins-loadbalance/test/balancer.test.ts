@@ -39,7 +39,7 @@ describe.each(STORES)('LoadBalancer on %s', (_name, makeStores) => {
     const ds = group('g', [{ id: 'a' }, { id: 'b' }]);
     const rs1 = p1.begin(chat());
     const plan1 = await route(p1, ds, rs1);
-    await p1.attemptStarted(plan1[0], rs1);
+    await p1.attemptStarting(plan1[0], rs1);
     await p1.attemptEnded(plan1[0], failed(plan1[0], 'rate_limit', 429), rs1);
     expect(p1.afterFailure(new RateLimitError(), rs1)).toEqual({ action: 'next', delayMs: 0 });
 
@@ -55,7 +55,7 @@ describe.each(STORES)('LoadBalancer on %s', (_name, makeStores) => {
     for (const d of ds) {
       const rs = lb.begin(chat());
       await route(lb, ds, rs);
-      await lb.attemptStarted(d, rs);
+      await lb.attemptStarting(d, rs);
       await lb.attemptEnded(d, failed(d, 'rate_limit', 429, 20), rs);
     }
     const rs = lb.begin(chat());
@@ -126,10 +126,10 @@ describe.each(STORES)('LoadBalancer on %s', (_name, makeStores) => {
     const plan = await route(lb, ds, rs);
     expect(plan.map((d) => d.id)).toEqual(['a']);
     rs.plan = ds; // as if b had still had room when routed
-    await lb.attemptStarted(ds[0], rs);
+    await lb.attemptStarting(ds[0], rs);
     await lb.attemptEnded(ds[0], failed(ds[0], 'server', 500), rs);
     expect(lb.afterFailure(new GatewayError(500, 'api_error', 'boom'), rs)).toEqual({ action: 'next', delayMs: 0 });
-    const refusal = await lb.attemptStarted(ds[1], rs).catch((e: unknown) => e);
+    const refusal = await lb.attemptStarting(ds[1], rs).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(DeploymentAtLimitError);
     await lb.attemptEnded(ds[1], failed(ds[1], 'rate_limit', 429), rs);
     expect(lb.afterFailure(refusal as DeploymentAtLimitError, rs)).toEqual({ action: 'stop' });
@@ -143,7 +143,7 @@ describe.each(STORES)('LoadBalancer on %s', (_name, makeStores) => {
     for (const [d, ms] of [[ds[0], 2000], [ds[1], 200]] as const) {
       const rs = lb.begin(chat());
       await route(lb, ds, rs);
-      await lb.attemptStarted(d, rs);
+      await lb.attemptStarting(d, rs);
       await lb.attemptEnded(d, record(d, { endedAt: ms }), rs);
     }
     for (let i = 0; i < 10; i++) expect((await route(lb, ds, lb.begin(chat())))[0].id).toBe('fast');
@@ -154,7 +154,7 @@ describe.each(STORES)('LoadBalancer on %s', (_name, makeStores) => {
     const ds = group('g', [{ id: 'a' }, { id: 'b' }]);
     const rs = p1.begin(chat());
     const [busy] = await route(p1, ds, rs);
-    await p1.attemptStarted(busy, rs);
+    await p1.attemptStarting(busy, rs);
     const other = ds.find((d) => d.id !== busy.id)!;
     for (let i = 0; i < 5; i++) expect((await route(p2, ds, p2.begin(chat())))[0].id).toBe(other.id);
     await p1.attemptEnded(busy, record(busy), rs);
@@ -168,7 +168,7 @@ describe.each(STORES)('LoadBalancer on %s', (_name, makeStores) => {
     const ds = group('g', [{ id: 'a' }, { id: 'b' }]);
     const rs0 = lb.begin(chat());
     await route(lb, ds, rs0);
-    await lb.attemptStarted(ds[0], rs0);
+    await lb.attemptStarting(ds[0], rs0);
     await lb.attemptEnded(ds[0], failed(ds[0], 'rate_limit', 429), rs0);
     clock.advance(300);
     await new Promise((r) => setTimeout(r, 300)); // Redis keeps its own time

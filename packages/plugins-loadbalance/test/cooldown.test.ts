@@ -64,7 +64,7 @@ describe.each(STORES)('cooldowns on %s', (storeName, makeStores) => {
     expect(ids(second.available)).toEqual(['b']);
     expect(second.probes.size).toBe(0);
 
-    await p1.recordSuccess(a, first.probes.get('a'));
+    await p1.recordSuccess(a, 2, first.probes.get('a'));
     const after = await p2.filter([a, b]);
     expect(ids(after.available)).toEqual(['a', 'b']);
     expect(after.probes.size).toBe(0);
@@ -82,8 +82,8 @@ describe.each(STORES)('cooldowns on %s', (storeName, makeStores) => {
 
   it('cools when more than half of at least 5 requests in a minute failed', async () => {
     const { p1 } = await setup();
-    await p1.recordSuccess(a);
-    await p1.recordSuccess(a);
+    await p1.recordSuccess(a, 2);
+    await p1.recordSuccess(a, 2);
     expect(await p1.recordFailure(a, fail('server'), 2)).toBe(false);
     expect(await p1.recordFailure(a, fail('timeout'), 2)).toBe(false);
     expect(await p1.recordFailure(a, fail('connection'), 2)).toBe(true);

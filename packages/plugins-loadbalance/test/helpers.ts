@@ -11,7 +11,7 @@ export function group(name: string, specs: Array<{ id: string; model_info?: Reco
 
 /** Router settings from a native `router:` section. */
 export function settings(router: Record<string, unknown> = {}): RouterSettings {
-  return resolveRouterSettings({ router }).settings;
+  return resolveRouterSettings(router);
 }
 
 /** A clock tests move by hand. */

@@ -1,9 +1,8 @@
 /**
- * JSON Schema of the router settings. The native `router:` section uses LiteLLM's own names
- * (litellm/types/router.py: RouterConfig, UpdateRouterConfig, RetryPolicy, AllowedFailsPolicy;
- * litellm/router.py: Router.__init__), so a `router_settings:` block moves over unchanged; the
- * native section is strict (unknown keys are errors), `router_settings` is not (LiteLLM has keys
- * Tollgate does not use; they are listed in a warning).
+ * JSON Schemas of the router keys the load balancer owns. The native `router:` section uses
+ * LiteLLM's own names (litellm/types/router.py: RouterConfig, UpdateRouterConfig, RetryPolicy,
+ * AllowedFailsPolicy; litellm/router.py: Router.__init__), so a `router_settings:` block moves over
+ * unchanged (the core folds it into `router`, and checks every key against its owner's schema).
  */
 
 export const ROUTING_STRATEGIES = [
@@ -67,7 +66,6 @@ export const routerProperties = {
     type: 'object',
     properties: { lowest_latency_buffer: { type: 'number', minimum: 0 }, ttl: { type: 'number', exclusiveMinimum: 0 } },
   },
-  num_retries: count,
   retry_policy: policy(RETRY_POLICY_KEYS),
   model_group_retry_policy: { type: 'object', additionalProperties: policy(RETRY_POLICY_KEYS) },
   retry_after: seconds,
@@ -80,54 +78,39 @@ export const routerProperties = {
   content_policy_fallbacks: fallbackList,
   default_fallbacks: { type: 'array', items: { type: 'string' } },
   max_fallbacks: count,
-  timeout: { type: 'number', exclusiveMinimum: 0 },
-  stream_timeout: { type: 'number', exclusiveMinimum: 0 },
   enable_pre_call_checks: { type: 'boolean' },
   optional_pre_call_checks: { type: 'array', items: { type: 'string' } },
   enable_tag_filtering: { type: 'boolean' },
   tag_filtering_match_any: { type: 'boolean' },
-  model_group_alias: {
-    type: 'object',
-    additionalProperties: {
-      anyOf: [
-        { type: 'string' },
-        { type: 'object', required: ['model'], properties: { model: { type: 'string' }, hidden: { type: 'boolean' } }, additionalProperties: false },
-      ],
-      'x-message': 'must be a model group name or {model, hidden}',
-    },
-  },
-  redis_url: { type: 'string', pattern: '^rediss?://', 'x-message': 'must be a redis:// or rediss:// URL' },
-  redis_host: { type: 'string', minLength: 1 },
-  redis_port: { anyOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^[0-9]+$' }], 'x-message': 'must be a port number' },
-  redis_password: { type: 'string' },
 } as const;
 
-/** The native `router:` section. */
-export const routerSchema = { type: 'object', properties: routerProperties, additionalProperties: false } as const;
-/** LiteLLM's `router_settings:` (keys Tollgate does not know are allowed and reported). */
-export const routerSettingsSchema = { type: 'object', properties: routerProperties } as const;
+/**
+ * Router keys the core owns (and validates) that the load balancer reads too; checked here only
+ * when settings are resolved outside a gateway (or from the plugin's options).
+ */
+export const CORE_ROUTER_READS = {
+  num_retries: count,
+  max_retry_wait: seconds,
+} as const;
 
-/** LiteLLM's `litellm_settings:` keys that are router settings there (module-level litellm.<name>). */
-export const LITELLM_SETTINGS_KEYS = [
-  'num_retries',
-  'request_timeout',
-  'fallbacks',
-  'context_window_fallbacks',
-  'content_policy_fallbacks',
-  'default_fallbacks',
-  'allowed_fails',
-  'max_fallbacks',
-] as const;
-export const litellmSettingsSchema = {
-  type: 'object',
-  properties: {
-    num_retries: count,
-    request_timeout: { type: 'number', exclusiveMinimum: 0 },
-    fallbacks: fallbackList,
-    context_window_fallbacks: fallbackList,
-    content_policy_fallbacks: fallbackList,
-    default_fallbacks: { type: 'array', items: { type: 'string' } },
-    allowed_fails: count,
-    max_fallbacks: count,
-  },
+/** The plugin's options: the same keys as the `router:` section, strictly. */
+export const optionsSchema = { type: 'object', properties: { ...routerProperties, ...CORE_ROUTER_READS }, additionalProperties: false } as const;
+
+const price = { type: 'number', minimum: 0 };
+const perMinute = { type: 'number', minimum: 0 };
+
+/** Deployment params the load balancer reads beyond the core's (`weight`, `rpm`, `tpm`, `order`, `tags` are the core's): LiteLLM's litellm_params names. */
+export const paramKeys = {
+  cooldown_time: seconds,
+  num_retries: count,
+  input_cost_per_token: price,
+  output_cost_per_token: price,
+} as const;
+
+/** `model_info` keys it reads beyond the core's (`max_input_tokens`, `max_tokens`). */
+export const modelInfoKeys = {
+  rpm: perMinute,
+  tpm: perMinute,
+  input_cost_per_token: price,
+  output_cost_per_token: price,
 } as const;
