@@ -1,3 +1,3 @@
 export { RedisSharedState, type RedisSharedStateOptions } from './redis-state.js';
-export { redisStatePlugin, type RedisStatePluginOptions } from './plugin.js';
+export { redisStatePlugin, redisConnection, type RedisStatePluginOptions } from './plugin.js';
 export { redisStatePlugin as default } from './plugin.js';
