@@ -20,7 +20,9 @@ afterEach(() => { child?.kill('SIGKILL'); child = undefined; });
 
 function start(args: string[], env: Record<string, string> = {}): Promise<{ url: string; proc: ChildProcess; logs: () => string }> {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`pnpm build\` first (the README's test line does).`);
-  const proc = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...env } });
+  // pnpm's vitest shim puts node_modules/.pnpm/node_modules on NODE_PATH, where every workspace
+  // package resolves: a user's `tollgate start` has no such path.
+  const proc = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, NODE_PATH: '', ...env } });
   child = proc;
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
