@@ -5,7 +5,7 @@ import { contextWindowError, estimateInputTokens, filterByContextWindow } from '
 import { filterByTags } from './filters/tags.js';
 import { requestOverrides, type RequestOverrides } from './request.js';
 import type { RouterSettings } from './settings/settings.js';
-import { SharedStats, type SharedStatsOptions } from './stats.js';
+import { noStats, SharedStats, type SharedStatsOptions } from './stats.js';
 import { orderPlan } from './strategies/plan.js';
 import { configuredPrice, STRATEGIES, type PriceFn, type Strategy } from './strategies/strategies.js';
 import type { AttemptRecord, Clock, DeploymentView, FailureInfo, RequestInfo, Rng, StatsView } from './types.js';
@@ -79,6 +79,8 @@ export class LoadBalancer {
   private readonly enforceRpm: boolean;
   /** What the strategy reads, and so what attempts must record. */
   private readonly needs: Strategy['needs'];
+  /** The strategy reads no live figures (simple-shuffle): nothing to fetch per route or write per attempt. */
+  private readonly readsNothing: boolean;
   /** The most retries any failure may get in a group, from the settings. */
   private readonly maxRetries: number;
 
@@ -92,6 +94,7 @@ export class LoadBalancer {
     this.stats = new SharedStats(options.state, options.stats);
     this.enforceRpm = this.settings.routing_strategy === 'usage-based-routing-v2' || this.settings.enforce_model_rate_limits;
     this.needs = this.enforceRpm ? { ...this.strategy.needs, usage: true } : this.strategy.needs;
+    this.readsNothing = !this.needs.inFlight && !this.needs.latency && !this.needs.usage && !this.needs.counter;
     const policies = [this.settings.retry_policy, ...Object.values(this.settings.model_group_retry_policy)];
     this.maxRetries = Math.max(this.settings.num_retries, ...policies.flatMap((p) => (p ? [...Object.values(p.byKind), p.other ?? 0] : [])));
   }
@@ -138,7 +141,7 @@ export class LoadBalancer {
   /** Route stage 3: leave out cooling deployments; a half-open one goes through once, as a probe. */
   async filterCooldown<D extends DeploymentView>(ds: readonly D[], rs: RouteState): Promise<readonly D[]> {
     // What `order` will read does not depend on this filter: ask for it now, in parallel.
-    if (ds.length > 0) {
+    if (ds.length > 0 && !this.readsNothing) {
       const reads = this.reads(ds);
       reads.catch(() => undefined); // not awaited when every deployment is cooling
       rs.prefetch = { ids: new Map(ds.map((d, i) => [d.id, i])), reads };
@@ -156,7 +159,7 @@ export class LoadBalancer {
    */
   async order<D extends DeploymentView>(ds: readonly D[], rs: RouteState): Promise<readonly D[]> {
     if (ds.length === 0) return (rs.plan = ds);
-    const [stats, counter] = await this.readsFor(ds, rs);
+    const [stats, counter] = this.readsNothing ? [noStats(ds.length), 0] : await this.readsFor(ds, rs);
     // Every position an attempt can reach is ordered: 1 + the most retries, + 1 for a refusal at the rpm limit.
     let retries = Math.max(this.maxRetries, rs.overrides.numRetries ?? 0);
     for (const d of ds) if (d.numRetries !== undefined && d.numRetries > retries) retries = d.numRetries;
@@ -241,15 +244,17 @@ export class LoadBalancer {
     const probe = rs.probes.get(d.id);
     rs.probes.delete(d.id);
     const failure = record.ok || record.errorKind === null ? null : { kind: record.errorKind, status: record.status ?? undefined, retryAfter: record.retryAfter };
-    await Promise.all([
-      release?.(),
-      this.stats.finished(d, record, this.needs),
-      failure ? this.cooldowns.recordFailure(d, failure, rs.groupSize, probe) : this.cooldowns.recordSuccess(d, rs.groupSize, probe),
-    ]);
+    const breaker = failure ? this.cooldowns.recordFailure(d, failure, rs.groupSize, probe) : this.cooldowns.recordSuccess(d, rs.groupSize, probe);
+    if (this.readsNothing && !release) {
+      await breaker;
+      return;
+    }
+    await Promise.all([release?.(), this.stats.finished(d, record, this.needs), breaker]);
   }
 
   /** When the request is over: give back probes it took but never used. */
   async end(rs: RouteState): Promise<void> {
+    if (rs.probes.size === 0 && !rs.inFlight) return;
     const held = [...rs.probes.values(), ...(rs.inFlight ? [rs.inFlight] : [])];
     rs.probes.clear();
     rs.inFlight = null;

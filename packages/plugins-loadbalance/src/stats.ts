@@ -110,6 +110,13 @@ export class SharedStats {
   }
 }
 
+const NO_STATS: StatsView = Object.freeze({ inFlight: 0, latencyPerTokenMs: undefined, ttftMs: undefined, rpmUsed: 0, tpmUsed: 0, usageResetMs: 0 });
+
+/** Figures for `n` deployments when the strategy reads none (simple-shuffle). */
+export function noStats(n: number): StatsView[] {
+  return new Array<StatsView>(n).fill(NO_STATS);
+}
+
 const num = (v: string | null): number | undefined => {
   if (v === null) return undefined;
   const n = Number(v);

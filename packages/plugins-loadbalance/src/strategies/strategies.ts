@@ -92,6 +92,9 @@ function reorder(tier: number[], positions: readonly number[]): void {
   }
 }
 
+/** Up to this many candidates, draws one by one beat a keyed sort (the common group of 2-4). */
+const SMALL_TIER = 16;
+
 /**
  * Weighted random order by `weight`, else `rpm`, else `tpm`, else uniform
  * (litellm/router_strategy/simple_shuffle.py): the first pick has probability w / Σw, each next
@@ -107,8 +110,8 @@ const simpleShuffle: Strategy = {
     const field = (['weight', 'rpm', 'tpm'] as const).find((f) => tier.some((i) => ds[i][f] !== undefined));
     const weight = (j: number) => (field ? Math.max(0, ds[tier[j]][field] ?? 0) : 1);
     const k = Math.min(depth || n, n);
-    if (n > POS || k * 4 >= n) {
-      // Many positions: an exponential race (key -ln(u) / w) is the same draw, in one sort.
+    if (n > SMALL_TIER && (n > POS || k * 4 >= n)) {
+      // Many positions of a large tier: an exponential race (key -ln(u) / w) is the same draw, in one sort.
       byScore(tier, rng, n, (i) => {
         const w = field ? Math.max(0, ds[i][field] ?? 0) : 1;
         return w > 0 ? -Math.log(1 - rng()) / w : Number.POSITIVE_INFINITY;
