@@ -12,8 +12,11 @@
 //            for the box to be quiet)
 //          --json FILE (write all figures as JSON)
 //          --profile DIR (run Tollgate and the proxy with --cpu-prof into DIR; print top self-time functions)
-//          --targets direct,proxy,tollgate-info,tollgate-warn  --modes json,stream  --phases closed,open
-//            (a subset, e.g. to profile, or more rounds of the open loop alone)
+//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-lb  --modes json,stream  --phases closed,open
+//            (a subset, e.g. to profile, or more rounds of the open loop alone; tollgate-lb-warn on request)
+//
+// tollgate-lb: the same Tollgate with @tollgate/plugin-loadbalance on (simple-shuffle over two
+// deployments of the one upstream, in-memory shared state), at log_level info; tollgate-lb-warn at warn.
 //
 // Processes: this one is the load generator (undici Pool, N connections); the fast mock upstream
 // and the minimal proxy each run in a child process (forked from this file with --role); Tollgate
@@ -177,8 +180,8 @@ async function main() {
   // A cap on requests per phase, well above what 2 cores can do, so a phase is bounded either way.
   const MAX_PER_PHASE = 2_000_000;
   const profileDir = args.profile ? path.resolve(args.profile) : null;
-  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn'];
-  const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS);
+  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-lb', 'tollgate-lb-warn'];
+  const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS.filter((t) => t !== 'tollgate-lb-warn'));
   for (const t of selected) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown target ${t} (${ALL_TARGETS.join(', ')})`);
   const modes = args.modes ? args.modes.split(',') : ['json', 'stream'];
   const kinds = args.phases ? args.phases.split(',') : ['closed', 'open'];
@@ -239,16 +242,23 @@ async function main() {
   // The watchdog makes Tollgate exit if this process disappears without cleaning up (SIGKILL).
   const WATCHDOG = 'data:text/javascript,const p=process.ppid;setInterval(()=>{if(process.ppid!==p)process.exit(1)},500).unref();';
 
-  const startTollgate = async (label, logLevel, upstreamPort) => {
+  const lbPlugin = path.join(ROOT, 'packages/plugins-loadbalance/dist/index.js');
+  const startTollgate = async (label, logLevel, upstreamPort, loadBalanced = false) => {
     const port = await freePort();
     const configFile = path.join(tmp, `tollgate.${label}.yaml`);
-    fs.writeFileSync(configFile, [
-      'model_list:',
+    const deployment = [
       '  - model_name: gpt-4o-mini',
       '    params:',
       '      model: openai/gpt-4o-mini',
       `      api_base: http://${HOST}:${upstreamPort}/v1`,
       "      api_key: 'sk-bench'",
+    ];
+    if (loadBalanced && !fs.existsSync(lbPlugin)) throw new Error(`${lbPlugin} not found: run \`pnpm build\` first.`);
+    fs.writeFileSync(configFile, [
+      'model_list:',
+      ...deployment,
+      // Two deployments of one group, routed by the load balancer (simple-shuffle, its default).
+      ...(loadBalanced ? [...deployment, `plugins: [${JSON.stringify(lbPlugin)}]`, 'router:', '  routing_strategy: simple-shuffle'] : []),
       'settings:',
       `  log_level: ${logLevel}`,
       '',
@@ -407,12 +417,17 @@ async function main() {
     const proxy = await forkRole('proxy', ['--upstream', upstream.origin]);
     targets.push({ key: 'proxy', label: 'minimal undici proxy', origin: proxy.origin, pid: proxy.child.pid, child: proxy.child });
   }
-  for (const level of ['info', 'warn']) {
-    if (!selected.has(`tollgate-${level}`)) continue;
-    const tg = await startTollgate(level, level, upstream.port);
+  const TOLLGATES = [
+    { key: 'tollgate-info', level: 'info', label: 'Tollgate (log_level info, default)' },
+    { key: 'tollgate-warn', level: 'warn', label: 'Tollgate (log_level warn, no request log)' },
+    { key: 'tollgate-lb', level: 'info', lb: true, label: 'Tollgate + loadbalance (info)' },
+    { key: 'tollgate-lb-warn', level: 'warn', lb: true, label: 'Tollgate + loadbalance (warn)' },
+  ];
+  for (const { key, level, lb, label } of TOLLGATES) {
+    if (!selected.has(key)) continue;
+    const tg = await startTollgate(key, level, upstream.port, lb);
     tollgates.push(tg);
-    const label = level === 'info' ? 'Tollgate (log_level info, default)' : 'Tollgate (log_level warn, no request log)';
-    targets.push({ key: `tollgate-${level}`, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
+    targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
   }
   if (!selected.has('direct')) targets.shift();
   const modeLabel = { json: 'non-streamed', stream: 'streamed (8 chunks + usage)' };
@@ -562,13 +577,15 @@ async function main() {
     return x && y ? f(x, y) : NaN;
   };
   const summary = {};
-  for (const tg of ['tollgate-info', 'tollgate-warn']) {
+  for (const { key: tg, lb, level } of TOLLGATES) {
     if (!selected.has(tg)) continue;
     const s = (summary[tg] = {});
     for (const mode of modes) {
       const c = find(results.closed, tg, mode), o = find(results.open, tg, mode);
       s[mode] = {
         throughputPctOfProxy: perRound('closed', tg, 'proxy', mode, (x, y) => (100 * x.rps) / y.rps),
+        // The plugin's own cost: against Tollgate alone at the same log level.
+        ...(lb ? { throughputPctOfTollgate: perRound('closed', tg, `tollgate-${level}`, mode, (x, y) => (100 * x.rps) / y.rps) } : {}),
         cpuPerReqVsProxy: perRound('closed', tg, 'proxy', mode, (x, y) => x.cpu.targetUsPerReq / y.cpu.targetUsPerReq),
         p99OverheadVsProxyMs: perRound('open', tg, 'proxy', mode, (x, y) => x.latency.p99 - y.latency.p99),
         p99OverheadVsDirectMs: perRound('open', tg, 'direct', mode, (x, y) => x.latency.p99 - y.latency.p99),
@@ -580,13 +597,14 @@ async function main() {
     }
   }
   results.summary = summary;
-  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)' };
+  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-lb': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level info', 'tollgate-lb-warn': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level warn' };
   const sg = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '-');
   for (const tg of Object.keys(summary)) {
     console.log(`  ${label[tg]}`);
     for (const mode of modes) {
       const x = summary[tg][mode];
-      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)`);
+      const own = x.throughputPctOfTollgate === undefined ? '' : `; ${fx(x.throughputPctOfTollgate, 1) || '-'}% of Tollgate alone at the same log level`;
+      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)${own}`);
       console.log(`    ${''.padEnd(28)} at ${RPS} RPS: p99 ${sg(x.p99OverheadVsProxyMs)} ms vs proxy, ${sg(x.p99OverheadVsDirectMs)} ms vs direct; p50 ${sg(x.p50OverheadVsProxyMs)} ms vs proxy, ${sg(x.p50OverheadVsDirectMs)} ms vs direct`);
       console.log(`    ${''.padEnd(28)} x-tollgate-overhead-ms p50/p99: ${ms(x.headerOverheadAtRps.p50)}/${ms(x.headerOverheadAtRps.p99)} ms at ${RPS} RPS, ${ms(x.headerOverheadClosed.p50)}/${ms(x.headerOverheadClosed.p99)} ms at max load`);
     }
@@ -598,6 +616,13 @@ async function main() {
     results.target = { throughputPctOfProxyNonStreamed: d.json.throughputPctOfProxy, throughputMet: tputOk, p99OverheadVsProxyMsNonStreamed: d.json.p99OverheadVsProxyMs, p99Met: p99Ok, streamedThroughputPctOfProxy: d.stream?.throughputPctOfProxy, streamedP99OverheadVsProxyMs: d.stream?.p99OverheadVsProxyMs };
     if (kinds.includes('closed')) console.log(`\nTarget (default config, log_level info): throughput >= 70% of the minimal proxy, non-streamed: ${d.json.throughputPctOfProxy.toFixed(1)}% — ${tputOk ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${d.stream.throughputPctOfProxy.toFixed(1)}%)` : ''}`);
     if (kinds.includes('open')) console.log(`Target (default config, log_level info): p99 overhead < 2 ms at ${RPS} RPS vs the proxy, non-streamed: ${sg(d.json.p99OverheadVsProxyMs)} ms — ${p99Ok ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${sg(d.stream.p99OverheadVsProxyMs)} ms)` : ''}`);
+  }
+  for (const key of ['tollgate-lb', 'tollgate-lb-warn']) {
+    const lbj = summary[key]?.json;
+    if (!lbj || !selected.has('proxy') || !kinds.includes('closed')) continue;
+    const met = lbj.throughputPctOfProxy >= 75;
+    (results.target ??= {})[key] = { throughputPctOfProxyNonStreamed: lbj.throughputPctOfProxy, throughputMet: met };
+    console.log(`Target (${label[key]}): throughput >= 75% of the minimal proxy, non-streamed: ${lbj.throughputPctOfProxy.toFixed(1)}% — ${met ? 'MET' : 'NOT MET'}`);
   }
   const noisyKept = [...runs.closed, ...runs.open].filter((r) => r.noisy).length;
   console.log(`Phases measured again because of other work on the box: ${results.discarded.length}; noisy phases kept (out of retries): ${noisyKept}.`);
