@@ -14,7 +14,7 @@ export interface AttemptState {
   readonly remainingInPlan: number;
   /** The group's deployments' own `num_retries`, if set. */
   readonly deploymentRetries?: number;
-  readonly request: { readonly numRetries?: number; readonly fallbacks?: FallbackMap; readonly disableFallbacks?: boolean };
+  readonly request: { readonly numRetries?: number; readonly fallbacks?: FallbackMap; readonly disableFallbacks?: boolean; readonly model?: string };
 }
 
 export type Decision =

@@ -3,6 +3,8 @@ import type { FallbackMap } from './settings/settings.js';
 
 /** What one request asks of routing, from its body (LiteLLM's names) and headers. */
 export interface RequestOverrides {
+  /** The model the client asked for (an alias's fallbacks may be keyed by it). */
+  readonly model: string | undefined;
   /** `x-tollgate-num-retries` header, else body `num_retries`. */
   readonly numRetries: number | undefined;
   /** Body `fallbacks`: a list of groups (for any group) or LiteLLM's `[{group: [...]}]`. */
@@ -46,6 +48,7 @@ const header = (headers: Headers, name: string): string | undefined => {
 
 export function requestOverrides(body: Readonly<Record<string, unknown>>, headers: Headers = {}): RequestOverrides {
   return {
+    model: typeof body.model === 'string' ? body.model : undefined,
     numRetries: numRetries(body, headers),
     fallbacks: requestFallbacks(body.fallbacks),
     disableFallbacks: flag(body.disable_fallbacks, 'disable_fallbacks'),

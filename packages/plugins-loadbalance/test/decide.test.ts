@@ -119,6 +119,13 @@ describe('fallbacks', () => {
     expect(run('server', { triedGroups: ['openai/gpt-4o'], attemptsInGroup: 3 }, router)).toEqual({ action: 'fallback', group: 'claude' });
   });
 
+  it("take an alias's own entry before its group's, as LiteLLM keys fallbacks by the name asked for", () => {
+    const router = { fallbacks: [{ gpt4: ['by-alias'] }, { 'gpt-4o': ['by-group'] }], default_fallbacks: ['generic'] };
+    expect(run('server', { attemptsInGroup: 3, request: { model: 'gpt4' } }, router)).toEqual({ action: 'fallback', group: 'by-alias' });
+    expect(run('server', { attemptsInGroup: 3, request: { model: 'gpt4' } }, { fallbacks: [{ 'gpt-4o': ['by-group'] }], default_fallbacks: ['generic'] })).toEqual({ action: 'fallback', group: 'by-group' });
+    expect(run('server', { attemptsInGroup: 3, request: { model: 'gpt-4o' } }, router)).toEqual({ action: 'fallback', group: 'by-group' });
+  });
+
   it('stop after max_fallbacks groups', () => {
     const chain = { fallbacks: [{ a: ['b'] }, { b: ['c'] }, { c: ['d'] }], max_fallbacks: 2 };
     expect(run('server', { triedGroups: ['a', 'b'], attemptsInGroup: 3 }, chain)).toEqual({ action: 'fallback', group: 'c' });
