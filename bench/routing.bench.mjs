@@ -48,7 +48,7 @@ async function route(lb) {
 
 const balancers = [];
 const make = (name, state) => {
-  const { settings } = resolveRouterSettings({ router: { routing_strategy: name, enable_pre_call_checks: true } });
+  const settings = resolveRouterSettings({ routing_strategy: name, enable_pre_call_checks: true });
   const lb = new LoadBalancer({ settings, state, rng });
   balancers.push(lb);
   return lb;
