@@ -15,6 +15,8 @@ import { validateChat, validateEmbeddings } from './validate.js';
 import { isMasterKey } from './auth.js';
 import { createRequestLog } from './access-log.js';
 import { registerAnthropicInbound } from './inbound/anthropic.js';
+import { createEdgeGuard } from './security/edge.js';
+import { decodePathSegment } from './security/paths.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -168,7 +170,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
 
   const model: Handler = async (req, res) => {
     if (!isMasterKey(masterKey, req.headers)) throw new GatewayError(401, 'authentication_error', 'Invalid or missing API key.', { code: 'invalid_api_key' });
-    const id = decodeURIComponent((req.url ?? '').split('?')[0].replace(/^(\/v1)?\/models\//, ''));
+    const id = decodePathSegment((req.url ?? '').split('?')[0].replace(/^(\/v1)?\/models\//, ''));
     const m = gateway.models().data.find((x) => x.id === id);
     if (!m) throw new GatewayError(404, 'invalid_request_error', `The model \`${id}\` does not exist.`, { code: 'model_not_found', param: 'model' });
     sendJson(res, 200, m);
@@ -193,9 +195,12 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   }
 
   let draining = false;
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+  // security/edge.ts: client timeouts, connections per address, CORS (issue #22 items 3 and 7).
+  const edge = createEdgeGuard(gateway.config.settings);
+  const server = createServer(edge.serverOptions, (req, res) => {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : gatewayId();
+    if (edge.intercept(req, res, requestId)) return;
     if (draining) {
       res.setHeader('connection', 'close');
       sendError(res, new GatewayError(503, 'api_error', 'Server is shutting down.', { code: 'shutting_down' }), { 'x-request-id': requestId });
@@ -222,7 +227,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
       const m = p.re.exec(path);
       if (!m) continue;
       const params: Record<string, string> = {};
-      p.keys.forEach((k, i) => { params[k] = decodeURIComponent(m[i + 1]); });
+      p.keys.forEach((k, i) => { params[k] = decodePathSegment(m[i + 1]); });
       res.setHeader('x-request-id', requestId);
       await p.route.handler(req, res, {
         params,
@@ -234,6 +239,8 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     }
     throw new NotFoundError(`No route for ${req.method} ${path}.`, { code: 'route_not_found' });
   };
+
+  edge.attach(server);
 
   let idSeq = 0;
   const prefix = `tg-${process.pid.toString(36)}-${Date.now().toString(36)}-`;
