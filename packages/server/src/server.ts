@@ -115,7 +115,6 @@ export async function writeSse(
 export function createTollgateServer(gateway: Gateway, options: ServerOptions = {}): TollgateServer {
   const bodyLimit = options.bodyLimit ?? Math.round(((gateway.config.settings.max_request_body_mb as number | undefined) ?? 10) * 1024 * 1024);
   const requestLog = options.requestLog ?? true;
-  const log = gateway.logger;
   const masterKey = gateway.config.settings.master_key;
   const exact = new Map<string, Handler>();
   const patterned: Array<{ method: string; re: RegExp; keys: string[]; route: RouteDefinition }> = [];
@@ -216,7 +215,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     else run = plugin(req, res, path, url, q, requestId);
     run.catch((err: unknown) => {
       const e = toGatewayError(err);
-      if (e.status >= 500) log.error({ err, requestId }, 'unhandled error');
+      logRequest.bare({ requestId, route: `${req.method} ${path}`, status: e.status, err: e });
       sendError(res, e, { 'x-request-id': requestId });
     });
   });
