@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Gateway, loadConfig, type GatewayOptions, type LoadedConfig, type Plugin } from '@tollgate/core';
+import { ConfigError, Gateway, loadConfig, pluginSpecName, type GatewayOptions, type LoadedConfig, type Plugin, type PluginSpec } from '@tollgate/core';
 import openai from '@tollgate/adapter-openai';
 import mock from '@tollgate/adapter-mock';
 import { masterKeyAuth } from './auth.js';
@@ -32,6 +33,15 @@ async function tryImport(pkg: string, dirs: string[]): Promise<Plugin | undefine
   return undefined;
 }
 
+/** A plugin given as a path must exist: say which file was looked for instead of an import stack trace. */
+function assertPluginFile(spec: PluginSpec, dir: string): void {
+  if (typeof spec === 'object' && !Array.isArray(spec) && typeof (spec as Plugin).apply === 'function') return;
+  const { name } = pluginSpecName(spec);
+  if (!name.startsWith('.') && !path.isAbsolute(name)) return;
+  const file = path.resolve(dir, name);
+  if (!existsSync(file)) throw new ConfigError(`Plugin file ${name} not found: looked for ${file} (relative paths are resolved from the config file's folder).`);
+}
+
 /**
  * The reference server's gateway: bundled adapters (OpenAI family, mock), adapters for other
  * configured providers loaded when installed, master-key auth when configured, then the
@@ -44,7 +54,10 @@ export async function buildGateway(loaded: LoadedConfig, options: Omit<GatewayOp
   await gateway.use(openai);
   await gateway.use(mock);
   if (loaded.config.settings.master_key) await gateway.use(masterKeyAuth(loaded.config.settings.master_key));
-  for (const spec of loaded.config.plugins) await gateway.use(spec);
+  for (const spec of loaded.config.plugins) {
+    assertPluginFile(spec, loaded.dir);
+    await gateway.use(spec);
+  }
   const here = path.dirname(new URL(import.meta.url).pathname);
   const loadedPkgs = new Set<string>();
   for (const provider of gateway.configuredProviders()) {
