@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
-import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { assertSafeKeys } from './env.js';
 import { normalizeConfig } from './normalize.js';
@@ -13,9 +12,11 @@ import type { LoadedConfig, TollgateConfig } from './types.js';
  * gigabytes) fails after 100 aliases instead of exhausting memory; `<<` merge keys still work.
  */
 const MAX_YAML_ALIASES = 100;
-const loadYaml: Loader = (filepath, content) => {
+const loadYaml: Loader = async (filepath, content) => {
+  // Imported when a YAML file is read, not with the core.
+  const { parse } = await import('yaml');
   try {
-    return parseYaml(content, { maxAliasCount: MAX_YAML_ALIASES, merge: true });
+    return parse(content, { maxAliasCount: MAX_YAML_ALIASES, merge: true });
   } catch (err) {
     const message = (err as Error).message;
     if (/alias count/i.test(message)) throw new ConfigError(`${filepath}: YAML aliases expand beyond the limit of ${MAX_YAML_ALIASES} (an alias bomb?); write the values out instead.`);
