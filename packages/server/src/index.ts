@@ -4,7 +4,7 @@ export { masterKeyAuth, presentedKey, isMasterKey } from './auth.js';
 export { readBody, readJson, sendJson, sendError } from './http.js';
 export { validateChat, validateEmbeddings, chatRequestSchema, embeddingRequestSchema } from './validate.js';
 export { registerAnthropicInbound, type AnthropicInboundOptions } from './inbound/anthropic.js';
-export { createEdgeGuard, type EdgeGuard } from './security/edge.js';
+export { createEdgeGuard, SERVER_SETTINGS_SCHEMA, type EdgeGuard } from './security/edge.js';
 export { clientLimits, CLIENT_LIMIT_DEFAULTS, type ClientLimits } from './security/limits.js';
 export { corsPolicy, type CorsPolicy } from './security/cors.js';
 export { assertJsonDepth, MAX_JSON_DEPTH } from './security/json-depth.js';

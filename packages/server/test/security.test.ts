@@ -84,7 +84,8 @@ describe('browser origins (CORS)', () => {
   });
 
   it('a malformed origin list fails start-up naming the key', async () => {
-    await expect(startServer({ model_list: [], settings: { cors_allow_origins: ['https://a.example/path'] } })).rejects.toThrow('settings.cors_allow_origins: "https://a.example/path" is not an origin');
+    await expect(startServer({ model_list: [], settings: { cors_allow_origins: ['https://a.example/path'] } })).rejects.toThrow('Invalid config: settings.cors_allow_origins[0]: must be an origin (scheme://host[:port], no path) or "*"');
+    await expect(startServer({ model_list: [], settings: { client_header_timeout: 0 } })).rejects.toThrow('Invalid config: settings.client_header_timeout: must be a number of seconds > 0');
   });
 });
 

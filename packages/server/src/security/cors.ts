@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConfigError, type Settings } from '@tollgate/core';
+import type { Settings } from '@tollgate/core';
 
 /**
  * Which browser origins may call the gateway (`settings.cors_allow_origins`): a list of origins
@@ -15,17 +15,10 @@ export interface CorsPolicy {
   readonly origins: ReadonlySet<string> | null;
 }
 
+/** The policy from `settings` (already checked against SERVER_SETTINGS_SCHEMA). */
 export function corsPolicy(settings: Settings): CorsPolicy {
-  const v = settings.cors_allow_origins ?? [];
-  const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
-  if (!Array.isArray(list) || list.some((o) => typeof o !== 'string')) {
-    throw new ConfigError('settings.cors_allow_origins: must be a list of origins such as "https://app.example.com", or ["*"]');
-  }
-  if (list.includes('*')) return { origins: null };
-  for (const o of list as string[]) {
-    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError(`settings.cors_allow_origins: "${o}" is not an origin (scheme://host[:port], no path)`);
-  }
-  return { origins: new Set((list as string[]).map((o) => o.toLowerCase())) };
+  const list = (settings.cors_allow_origins as string[] | undefined) ?? [];
+  return { origins: list.includes('*') ? null : new Set(list.map((o) => o.toLowerCase())) };
 }
 
 const ALLOW_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';

@@ -1,8 +1,30 @@
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
-import { PermissionDeniedError, type Settings } from '@tollgate/core';
+import { compileSchema, ConfigError, describeErrors, PermissionDeniedError, type Settings } from '@tollgate/core';
 import { sendError } from '../http.js';
 import { applyCors, corsPolicy } from './cors.js';
 import { capConnections, clientLimits, httpServerOptions, type ClientLimits } from './limits.js';
+
+const seconds = { type: 'number', exclusiveMinimum: 0, 'x-message': 'must be a number of seconds > 0' };
+
+/**
+ * The `settings` keys the reference server owns (defaults in CLIENT_LIMIT_DEFAULTS and corsPolicy),
+ * for the config's own validation and key ownership.
+ */
+export const SERVER_SETTINGS_SCHEMA = {
+  type: 'object',
+  properties: {
+    client_header_timeout: seconds,
+    client_body_timeout: seconds,
+    keepalive_timeout: seconds,
+    max_connections_per_client: { type: 'integer', minimum: 0, 'x-message': 'must be an integer >= 0 (0 = no cap)' },
+    cors_allow_origins: {
+      type: 'array',
+      items: { type: 'string', pattern: '^(\\*|https?://[^/\\s]+)$', 'x-message': 'must be an origin (scheme://host[:port], no path) or "*"' },
+    },
+  },
+} as const;
+
+const checkSettings = compileSchema(SERVER_SETTINGS_SCHEMA as unknown as Record<string, unknown>);
 
 /**
  * What the reference server checks before it routes a request: slow or greedy clients (timeouts,
@@ -20,6 +42,7 @@ export interface EdgeGuard {
 }
 
 export function createEdgeGuard(settings: Settings): EdgeGuard {
+  if (!checkSettings(settings)) throw new ConfigError(`Invalid config: ${describeErrors(checkSettings.errors, 'settings').join('; ')}`);
   const limits = clientLimits(settings);
   const cors = corsPolicy(settings);
   return {

@@ -1,6 +1,6 @@
 import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
-import { ConfigError, type Settings } from '@tollgate/core';
+import type { Settings } from '@tollgate/core';
 
 /**
  * How long a client may take and how many sockets it may hold. Names follow nginx's
@@ -25,19 +25,17 @@ export const CLIENT_LIMIT_DEFAULTS = {
   max_connections_per_client: 256,
 } as const;
 
-function seconds(settings: Settings, key: keyof typeof CLIENT_LIMIT_DEFAULTS): number {
-  const v = settings[key] ?? CLIENT_LIMIT_DEFAULTS[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(`settings.${key}: must be a number of seconds > 0`);
-  return Math.round(v * 1000);
-}
-
+/** Limits from `settings` (already checked against SERVER_SETTINGS_SCHEMA), defaults filled in. */
 export function clientLimits(settings: Settings): ClientLimits {
-  const cap = settings.max_connections_per_client ?? CLIENT_LIMIT_DEFAULTS.max_connections_per_client;
-  if (typeof cap !== 'number' || !Number.isInteger(cap) || cap < 0) throw new ConfigError('settings.max_connections_per_client: must be an integer >= 0 (0 = no cap)');
-  const headersTimeoutMs = seconds(settings, 'client_header_timeout');
-  // Node refuses a request timeout shorter than the headers timeout.
-  const requestTimeoutMs = Math.max(seconds(settings, 'client_body_timeout'), headersTimeoutMs);
-  return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs: seconds(settings, 'keepalive_timeout'), maxConnectionsPerClient: cap };
+  const ms = (key: keyof typeof CLIENT_LIMIT_DEFAULTS): number => Math.round(((settings[key] as number | undefined) ?? CLIENT_LIMIT_DEFAULTS[key]) * 1000);
+  const headersTimeoutMs = ms('client_header_timeout');
+  return {
+    headersTimeoutMs,
+    // Node refuses a request timeout shorter than the headers timeout.
+    requestTimeoutMs: Math.max(ms('client_body_timeout'), headersTimeoutMs),
+    keepAliveTimeoutMs: ms('keepalive_timeout'),
+    maxConnectionsPerClient: (settings.max_connections_per_client as number | undefined) ?? CLIENT_LIMIT_DEFAULTS.max_connections_per_client,
+  };
 }
 
 /** node:http options for these limits (all explicit: `requestTimeout: 0` would also turn the headers timeout off). */
