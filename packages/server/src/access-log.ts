@@ -31,7 +31,7 @@ export function describeCause(err: unknown, secrets: readonly string[] = []): { 
 }
 
 function logCause(log: Logger, requestId: string, err: GatewayError, secrets: readonly string[]): void {
-  log.error({ requestId, status: err.status, kind: err.kind, cause: describeCause(err.cause ?? err, secrets) }, 'internal error');
+  log.error({ requestId, status: err.status, kind: err.kind, cause: describeCause(err.cause ?? err, secrets) }, err.kind === 'internal' ? 'internal error' : 'gateway error');
 }
 
 /**
@@ -43,7 +43,8 @@ export function createRequestLog(gateway: Gateway, enabled = true): RequestLog {
   const log = createAccessLogger(gateway.logger);
   const secrets = secretsOf(gateway);
   const cause = (requestId: string, status: number, err: GatewayError | null | undefined): void => {
-    if (status >= 500 && err && err.kind !== 'aborted' && (err.kind === 'internal' || err.upstreamStatus === undefined)) logCause(gateway.logger, requestId, err, secrets);
+    // An upstream's own 5xx is in the access line already; the gateway's need their cause.
+    if (status >= 500 && err && err.kind !== 'aborted' && err.upstreamStatus === undefined) logCause(gateway.logger, requestId, err, secrets);
   };
   const write = (line: Record<string, unknown>, status: number): void => {
     if (status >= 500) log.error(line, 'request failed');

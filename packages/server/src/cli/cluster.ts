@@ -21,7 +21,7 @@ export async function runPrimary(opts: CliOptions, fail: (message: string) => vo
   let started = false;
 
   const fork = (): void => {
-    const w = cluster.fork({ TOLLGATE_WORKER: '1' });
+    const w = cluster.fork();
     w.on('message', (m: WorkerMessage) => {
       if (m?.tollgate === 'failed') {
         stopping = true;
