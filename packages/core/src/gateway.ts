@@ -291,7 +291,7 @@ export class Gateway {
     } catch (err) {
       problems.push((err as Error).message);
     }
-    if (problems.length) throw new ConfigError(problems.length === 1 ? problems[0] : `Config problems:\n  - ${problems.join('\n  - ')}`);
+    if (problems.length) throw new ConfigError(problems.length === 1 ? `Invalid config: ${problems[0]}` : `Invalid config:\n  - ${problems.join('\n  - ')}`);
     for (const d of registry.all()) if (d.prepared.authorize) this.credentialViews.set(d.id, this.credentials.scoped());
     this.registry = registry;
     this.auth = new Authenticator(this.config.settings.master_key, this.hooks);
