@@ -12,3 +12,8 @@ export * from './gemini-reply.js';
 export * from './gemini-mock.js';
 export * from './google-token-mock.js';
 export * from './vertex-anthropic.js';
+export * from './eventstream.js';
+export * from './sigv4-verify.js';
+export * from './bedrock-validate.js';
+export * from './bedrock-reply.js';
+export * from './bedrock-mock.js';
