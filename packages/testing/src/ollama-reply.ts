@@ -64,7 +64,7 @@ export function planOllamaChat(body: Record<string, any>, options: Record<string
     plan.content = text;
   }
   plan.promptEvalCount = tokensOf(messages.map((m) => `${m.role}:${m.content ?? ''}`).join('\n') + JSON.stringify(tools));
-  plan.evalCount = tokensOf((plan.thinking ?? '') + plan.content + JSON.stringify(plan.toolCalls));
+  plan.evalCount = tokensOf((plan.thinking ?? '') + plan.content + (plan.toolCalls.length ? JSON.stringify(plan.toolCalls) : ''));
   return plan;
 }
 
