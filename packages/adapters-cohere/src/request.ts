@@ -204,7 +204,9 @@ export function buildCohereChatBody(request: ChatCompletionRequest, options: Coh
     if (request.tools!.every((t) => t.function.strict === true)) body.strict_tools = true;
   }
 
-  const allDocs = [...((request.documents as unknown[] | undefined) ?? []), ...documents];
+  const given = request.documents ?? [];
+  if (!Array.isArray(given)) throw new BadRequestError('documents must be a list of strings or {data, id} objects.', { param: 'documents' });
+  const allDocs = [...given, ...documents];
   if (allDocs.length) body.documents = allDocs;
 
   const rf = request.response_format;

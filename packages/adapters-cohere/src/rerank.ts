@@ -14,14 +14,14 @@ import { cohereState } from './state.js';
 const LOCAL = new Set(['model', 'documents', 'rank_fields', 'return_documents', 'max_chunks_per_doc']);
 
 /**
- * A document as the text v2 ranks: a string as is; an object's `rank_fields` (or all its fields) as
- * YAML-style `key: value` lines, the format Cohere recommends for structured data
- * (docs.cohere.com/reference/rerank); an object with only `text` as that text.
+ * A document as the text v2 ranks: a string as is; an object's `rank_fields` as YAML-style
+ * `key: value` lines, the format Cohere recommends for structured data (docs.cohere.com/reference/rerank);
+ * without rank_fields, its `text` (v1's default rank field), else all its fields as such lines.
  */
 export function rerankDocumentText(doc: string | Record<string, unknown>, rankFields?: readonly string[]): string {
   if (typeof doc === 'string') return doc;
+  if (!rankFields?.length && typeof doc.text === 'string') return doc.text;
   const keys = rankFields?.length ? rankFields.filter((k) => k in doc) : Object.keys(doc);
-  if (!rankFields?.length && keys.length === 1 && typeof doc.text === 'string') return doc.text;
   return keys.map((k) => `${k}: ${typeof doc[k] === 'string' ? doc[k] : JSON.stringify(doc[k])}`).join('\n');
 }
 

@@ -92,6 +92,7 @@ describe('OpenAI params -> Cohere fields (the parameter table)', () => {
   it('request documents and file documents are sent together', () => {
     const file = { type: 'file' as const, file: { file_data: `data:text/plain;base64,${Buffer.from('B').toString('base64')}` } };
     expect(build({ documents: ['A'], messages: [{ role: 'user', content: [{ type: 'text', text: 'q' }, file] }] }).documents).toEqual(['A', { data: { text: 'B' } }]);
+    expect(() => build({ documents: 'A' })).toThrow(expect.objectContaining({ status: 400, param: 'documents' }));
   });
 });
 

@@ -74,9 +74,10 @@ describe('rerank through /v2/rerank (strict mock)', () => {
 });
 
 describe('rerank document text', () => {
-  it('strings as is; {text} as its text; other objects as key: value lines', () => {
+  it('strings as is; without rank_fields an object\'s text (v1\'s default field), else key: value lines', () => {
     expect(rerankDocumentText('plain')).toBe('plain');
-    expect(rerankDocumentText({ text: 'only text' })).toBe('only text');
+    expect(rerankDocumentText({ text: 'the text', title: 'T' })).toBe('the text');
+    expect(rerankDocumentText({ text: 'the text', title: 'T' }, ['title', 'text'])).toBe('title: T\ntext: the text');
     expect(rerankDocumentText({ a: 'x', n: 2, tags: ['t'] })).toBe('a: x\nn: 2\ntags: ["t"]');
   });
 });

@@ -191,7 +191,10 @@ export function buildOllamaChatBody(request: ChatCompletionRequest, o: OllamaBod
   // max_completion_tokens wins over max_tokens.
   if (request.max_completion_tokens != null) skip.add('max_tokens');
   optionsTable(o.dropParams).apply(r, options, ctx, skip);
-  if (request.options && typeof request.options === 'object') Object.assign(options, request.options);
+  if (request.options != null) {
+    if (typeof request.options !== 'object' || Array.isArray(request.options)) throw new BadRequestError("Ollama's options must be an object.", { param: 'options' });
+    Object.assign(options, request.options);
+  }
   if (Object.keys(options).length) body.options = options;
   const keepAlive = request.keep_alive ?? o.keepAlive;
   if (keepAlive !== undefined && keepAlive !== null) body.keep_alive = keepAlive;

@@ -54,7 +54,8 @@ export function ollamaToOpenAI(body: unknown, id: string, model: string): ChatCo
   const r = body as OllamaChatResponse;
   if (!r || typeof r !== 'object' || !r.message || typeof r.message !== 'object') throw upstreamFormatError('a chat response without a message');
   const calls = r.message.tool_calls ?? [];
-  const message: ResponseMessage = { role: 'assistant', content: r.message.content || (calls.length ? null : r.message.content ?? null) };
+  const text = r.message.content ?? '';
+  const message: ResponseMessage = { role: 'assistant', content: text || (calls.length ? null : text) };
   if (r.message.thinking) message.reasoning_content = r.message.thinking;
   if (calls.length) {
     message.tool_calls = calls.map((t): ToolCall => ({ id: toolCallId(t), type: 'function', function: { name: t.function.name, arguments: JSON.stringify(t.function.arguments ?? {}) } }));

@@ -31,6 +31,7 @@ describe('OpenAI request -> Ollama /api/chat body', () => {
   it("Ollama's own option names and native fields are accepted; a native options object wins", () => {
     const body = build({ num_ctx: 2048, min_p: 0.05, temperature: 0.3, options: { temperature: 0.9, num_gpu: 1 }, keep_alive: 0, truncate: false, think: 'high' });
     expect(body).toMatchObject({ options: { num_ctx: 2048, min_p: 0.05, temperature: 0.9, num_gpu: 1 }, keep_alive: 0, truncate: false, think: 'high' });
+    expect(() => build({ options: 'fast' })).toThrow(expect.objectContaining({ status: 400, param: 'options' }));
   });
 
   it('unknown and unsupported params are refused naming them, or dropped with drop_params; neutral values pass', () => {
