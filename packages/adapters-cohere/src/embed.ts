@@ -1,0 +1,69 @@
+import {
+  BadRequestError,
+  compileParamTable,
+  upstreamFormatError,
+  type EmbeddingRequest,
+  type EmbeddingResponse,
+  type RequestContext,
+} from '@tollgate/core';
+import type { CohereEmbedResponse } from './types.js';
+
+/**
+ * input_type when neither the request nor the deployment gives one: LiteLLM's
+ * COHERE_DEFAULT_EMBEDDING_INPUT_TYPE, so vectors stored through LiteLLM and through Tollgate match.
+ */
+export const DEFAULT_INPUT_TYPE = 'search_document';
+
+/** Unknown keys pass through (`truncate`, `max_tokens`, `priority`); Cohere refuses what it does not know. */
+const TABLE = compileParamTable(
+  { dimensions: { to: 'output_dimension' }, user: { drop: true } },
+  { dropParams: false, provider: 'Cohere' },
+);
+const HANDLED = new Set(['model', 'input', 'input_type', 'encoding_format']);
+
+const IMAGE = /^data:image\/[\w.+-]+;base64,/;
+
+/**
+ * OpenAI embeddings request -> Cohere `POST /v2/embed` body. Strings that are image data URLs are
+ * embedded as images (`images`, input_type "image" by default; mixed with text, as `inputs`). Cohere
+ * is always asked for `float` vectors: the byte layout of its `base64` type is not documented, so
+ * `encoding_format: "base64"` is produced here, as OpenAI does it (little-endian float32).
+ */
+export function buildCohereEmbedBody(request: EmbeddingRequest, model: string, defaultInputType: string | undefined, ctx: RequestContext | null): Record<string, unknown> {
+  const input = typeof request.input === 'string' ? [request.input] : request.input;
+  if (!Array.isArray(input) || input.length === 0 || input.some((x) => typeof x !== 'string')) {
+    throw new BadRequestError('Cohere embeds strings (text, or image data URLs), not token arrays.', { param: 'input' });
+  }
+  const texts = input as string[];
+  const images = texts.filter((t) => IMAGE.test(t)).length;
+  const body: Record<string, unknown> = { model };
+  let inputType = request.input_type ?? defaultInputType;
+  if (images === 0) body.texts = texts;
+  else if (images === texts.length) { body.images = texts; inputType ??= 'image'; }
+  else body.inputs = texts.map((t) => ({ content: [IMAGE.test(t) ? { type: 'image_url', image_url: { url: t } } : { type: 'text', text: t }] }));
+  body.input_type = inputType ?? DEFAULT_INPUT_TYPE;
+  body.embedding_types = ['float'];
+  TABLE.apply(request as Record<string, unknown>, body, ctx, HANDLED);
+  return body;
+}
+
+function float32Base64(vector: readonly number[]): string {
+  const buf = Buffer.alloc(vector.length * 4);
+  vector.forEach((v, i) => buf.writeFloatLE(v, i * 4));
+  return buf.toString('base64');
+}
+
+/** Cohere embed-by-type response -> OpenAI embeddings list (usage from billed input tokens and images). */
+export function parseCohereEmbedResponse(body: unknown, model: string, encoding: EmbeddingRequest['encoding_format']): EmbeddingResponse {
+  const r = body as CohereEmbedResponse;
+  const vectors = r?.embeddings?.float;
+  if (!Array.isArray(vectors)) throw upstreamFormatError('an embed response without float embeddings');
+  const billed = r.meta?.billed_units ?? {};
+  const tokens = (billed.input_tokens ?? 0) + (billed.images ?? 0);
+  return {
+    object: 'list',
+    data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: encoding === 'base64' ? float32Base64(v) : v })),
+    model,
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  };
+}

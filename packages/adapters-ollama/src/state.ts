@@ -1,0 +1,19 @@
+import type { Deployment } from '@tollgate/core';
+
+/** What `prepare` computes once per Ollama deployment. */
+export interface OllamaState {
+  model: string;
+  chatUrl: string;
+  embedUrl: string;
+  tagsUrl: string;
+  /** The deployment's drop_params, else the global one. */
+  dropParams: boolean;
+  /** `options` every request starts from: Ollama option names found in the deployment's params (num_ctx, ...). */
+  options: Readonly<Record<string, unknown>>;
+  /** The deployment's `keep_alive`, if it sets one. */
+  keepAlive: string | number | undefined;
+}
+
+export function ollamaState(d: Pick<Deployment, 'prepared'>): OllamaState {
+  return d.prepared.state as OllamaState;
+}
