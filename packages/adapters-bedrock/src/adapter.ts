@@ -1,13 +1,14 @@
-import type { ChatCompletionRequest, EmbeddingRequest, PreparedDeployment, ProviderAdapter, UpstreamRequest } from '@tollgate/core';
-import { BadRequestError } from '@tollgate/core';
+import { BadRequestError, type ChatCompletionRequest, type EmbeddingRequest, type ProviderAdapter, type UpstreamRequest } from '@tollgate/core';
 import { authSecrets, resolveAuth, resolveRegion, sigv4Authorizer } from './auth.js';
 import { embeddingBody, embeddingFamily, parseEmbeddings } from './embeddings.js';
 import { mapBedrockError } from './errors.js';
-import { decodeEventStream } from './eventstream.js';
+import { EventStreamDecoder } from './eventstream.js';
 import { encodeModelId, parseModel } from './model.js';
-import { buildConverseBody } from './request.js';
+import { BEDROCK_PARAM_KEYS } from './param-keys.js';
+import { buildConverseBody, converseParams } from './request.js';
+import { buildBedrockRerankRequest, parseBedrockRerankResponse } from './rerank.js';
 import { converseToOpenAI } from './response.js';
-import { stateOf, type BedrockState } from './state.js';
+import type { BedrockState } from './state.js';
 import { ConverseStreamParser } from './stream.js';
 import { jsonModeOf } from './tools.js';
 import type { ConverseRequest } from './types.js';
@@ -24,10 +25,11 @@ function defaultsOf(p: Record<string, unknown>): Partial<ConverseRequest> {
   return out;
 }
 
-export const bedrockAdapter: ProviderAdapter = {
+export const bedrockAdapter: ProviderAdapter<BedrockState> = {
   providers: ['bedrock', 'bedrock_converse'],
+  paramKeys: BEDROCK_PARAM_KEYS,
 
-  prepare(d, envp): PreparedDeployment {
+  prepare(d, envp) {
     const p = d.params;
     const model = parseModel(d.providerModel);
     const auth = resolveAuth(p);
@@ -37,15 +39,15 @@ export const bedrockAdapter: ProviderAdapter = {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (auth.kind === 'bearer') headers.authorization = `Bearer ${auth.apiKey}`;
     for (const [k, v] of Object.entries(p.headers ?? {})) headers[k.toLowerCase()] = v;
-    const secrets = authSecrets(auth);
+    const dropParams = p.drop_params ?? envp.dropParams;
     const state: BedrockState = {
       model,
       region,
       modelUrl: `${base}/model/${encodeModelId(model.id)}`,
       // LiteLLM derives the agent-runtime host the same way (litellm/llms/bedrock/rerank/handler.py).
       agentBase: base.replace('bedrock-runtime', 'bedrock-agent-runtime'),
-      dropParams: envp.dropParams,
-      secrets,
+      dropParams,
+      params: converseParams(dropParams, p.allowed_client_params as string[] | undefined),
       defaults: defaultsOf(p),
       embedding: embeddingFamily(model.base),
     };
@@ -53,44 +55,49 @@ export const bedrockAdapter: ProviderAdapter = {
       baseUrl: base,
       headers,
       wireFormat: 'bedrock-converse',
-      framing: decodeEventStream,
+      framing: () => new EventStreamDecoder(),
       authorize: auth.kind === 'sigv4' ? sigv4Authorizer(auth, region) : undefined,
-      secrets,
+      secrets: authSecrets(auth),
       state,
     };
   },
 
-  chat: {
-    buildRequest(request: ChatCompletionRequest, d, ctx): UpstreamRequest {
-      const s = stateOf(d);
-      const { body } = buildConverseBody(request, { family: s.model.family, dropParams: s.dropParams, defaults: s.defaults }, ctx);
-      const headers = request.stream ? { ...d.prepared.headers, accept: 'application/vnd.amazon.eventstream' } : { ...d.prepared.headers };
-      return { method: 'POST', url: `${s.modelUrl}/${request.stream ? 'converse-stream' : 'converse'}`, headers, body: JSON.stringify(body) };
+  operations: {
+    chat: {
+      buildRequest(request: ChatCompletionRequest, d, ctx): UpstreamRequest {
+        const s = d.prepared.state;
+        const { body } = buildConverseBody(request, { family: s.model.family, dropParams: s.dropParams, defaults: s.defaults, params: s.params }, ctx);
+        const headers = request.stream ? { ...d.prepared.headers, accept: 'application/vnd.amazon.eventstream' } : { ...d.prepared.headers };
+        return { method: 'POST', url: `${s.modelUrl}/${request.stream ? 'converse-stream' : 'converse'}`, headers, body: JSON.stringify(body) };
+      },
+      parseResponse(body, d, ctx) {
+        return converseToOpenAI(body, { id: `chatcmpl-${ctx.id}`, model: d.prepared.state.model.id, jsonMode: jsonModeOf(ctx.chatRequest) });
+      },
+      createStreamParser(d, ctx) {
+        return new ConverseStreamParser({ id: `chatcmpl-${ctx.id}`, model: d.prepared.state.model.id, jsonMode: jsonModeOf(ctx.chatRequest) });
+      },
     },
 
-    parseResponse(body, d, ctx) {
-      return converseToOpenAI(body, { id: `chatcmpl-${ctx.id}`, model: stateOf(d).model.id, jsonMode: jsonModeOf(ctx.chatRequest) });
+    embeddings: {
+      buildRequest(request, d): UpstreamRequest {
+        const s = d.prepared.state;
+        if (!s.embedding) throw new BadRequestError(`${s.model.id} is not an embedding model this adapter knows (Titan text embeddings v1/v2, Cohere embed).`, { param: 'model' });
+        return { method: 'POST', url: `${s.modelUrl}/invoke`, headers: { ...d.prepared.headers }, body: JSON.stringify(embeddingBody(request, s.embedding)) };
+      },
+      parseResponse(body, d, ctx) {
+        const s = d.prepared.state;
+        return parseEmbeddings(body, ctx.request as EmbeddingRequest, s.embedding!, s.model.id);
+      },
     },
 
-    createStreamParser(d, ctx) {
-      const s = stateOf(d);
-      return new ConverseStreamParser({ id: `chatcmpl-${ctx.id}`, model: s.model.id, jsonMode: jsonModeOf(ctx.chatRequest), secrets: s.secrets });
+    rerank: {
+      wireFormat: 'bedrock-agent-runtime',
+      buildRequest: (request, d) => buildBedrockRerankRequest(request, d),
+      parseResponse: (body, _d, ctx) => parseBedrockRerankResponse(body, ctx.request),
     },
   },
 
-  embeddings: {
-    buildRequest(request: EmbeddingRequest, d): UpstreamRequest {
-      const s = stateOf(d);
-      if (!s.embedding) throw new BadRequestError(`${s.model.id} is not an embedding model this adapter knows (Titan text embeddings v1/v2, Cohere embed).`, { param: 'model' });
-      return { method: 'POST', url: `${s.modelUrl}/invoke`, headers: { ...d.prepared.headers }, body: JSON.stringify(embeddingBody(request, s.embedding)) };
-    },
-    parseResponse(body, d, ctx) {
-      const s = stateOf(d);
-      return parseEmbeddings(body, ctx.request as EmbeddingRequest, s.embedding!, s.model.id);
-    },
-  },
-
-  mapError(info, d) {
-    return mapBedrockError(info, stateOf(d).secrets);
+  mapError(info) {
+    return mapBedrockError(info);
   },
 };

@@ -9,7 +9,6 @@ import {
   TimeoutError,
   errorFromStatus,
   parseRetryAfter,
-  scrubSecrets,
   type UpstreamErrorInfo,
 } from '@tollgate/core';
 
@@ -51,13 +50,14 @@ function parse(text: string): Record<string, unknown> {
  * prompt is too long; AccessDeniedException -> 403 permission, except a refused API key -> 401;
  * refused or expired AWS credentials -> 401 auth; ModelTimeoutException -> 408; ServiceUnavailable
  * -> 503 overloaded; InternalServer / ModelError / ModelStreamError -> 5xx server. The message is
- * Bedrock's own, with every deployment secret scrubbed (stream exceptions never pass the core's scrub).
+ * Bedrock's own; the core scrubs the deployment's credentials from it, in HTTP answers and stream
+ * exceptions alike.
  */
-export function mapBedrockError(info: UpstreamErrorInfo, secrets: readonly string[] = []): GatewayError {
+export function mapBedrockError(info: UpstreamErrorInfo): GatewayError {
   const body = parse(info.body);
   const type = errorType(info, body);
   const rawMessage = typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : '';
-  const text = rawMessage ? scrubSecrets(rawMessage, secrets) : '';
+  const text = rawMessage;
   const message = text ? `Bedrock: ${text}` : `Upstream Bedrock answered HTTP ${info.status}${type ? ` (${type})` : ''}.`;
   // 401 and 429 keep the OpenAI codes clients look for (invalid_api_key, rate_limit_exceeded).
   const base = { upstreamStatus: info.status >= 400 ? info.status : undefined, provider: 'bedrock', retryAfter: parseRetryAfter(info.headers['retry-after']) };
@@ -94,7 +94,7 @@ export function mapBedrockError(info: UpstreamErrorInfo, secrets: readonly strin
 }
 
 /** In-stream exception types are the member names of ConverseStreamOutput ("throttlingException"). */
-export function mapBedrockStreamException(exceptionType: string, payload: string, secrets: readonly string[]): GatewayError {
+export function mapBedrockStreamException(exceptionType: string, payload: string): GatewayError {
   const type = exceptionType.charAt(0).toUpperCase() + exceptionType.slice(1);
-  return mapBedrockError({ status: 200, headers: { 'x-amzn-errortype': type }, body: payload }, secrets);
+  return mapBedrockError({ status: 200, headers: { 'x-amzn-errortype': type }, body: payload });
 }

@@ -1,5 +1,5 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { ApiError, GatewayError, type FramedEvent, type FramingDecoder } from '@tollgate/core';
+import { ApiError, GatewayError, type FrameDecoder, type FramedEvent } from '@tollgate/core';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -14,13 +14,13 @@ function framingError(message: string, cause?: unknown): GatewayError {
 }
 
 /**
- * Synchronous decoder for `application/vnd.amazon.eventstream` bodies (the core's framing contract:
- * `push(bytes)` returns the events those bytes completed, `end()` the rest). Messages are split on
+ * Synchronous decoder for `application/vnd.amazon.eventstream` bodies (the core's `FrameDecoder`:
+ * `push(bytes)` returns the events those bytes completed, `end()` the rest; one per stream). Messages are split on
  * their length prelude and decoded by the AWS SDK's codec, which checks the prelude and message
  * CRC32s; a bad frame, a bad length or a body cut mid-frame throws a GatewayError instead of waiting.
  * Each event is `{ event: :event-type (or :exception-type), data: payload text, headers }`.
  */
-export class EventStreamDecoder {
+export class EventStreamDecoder implements FrameDecoder {
   private buf: Uint8Array = new Uint8Array(0);
 
   push(chunk: Uint8Array): FramedEvent[] {
@@ -62,10 +62,3 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
-
-/** The same decoder as today's async FramingDecoder (one event at a time). */
-export const decodeEventStream: FramingDecoder = async function* (body) {
-  const d = new EventStreamDecoder();
-  for await (const chunk of body) yield* d.push(chunk);
-  yield* d.end();
-};

@@ -21,6 +21,11 @@ export interface ConverseOptions {
   dropParams: boolean;
   /** Fields the deployment adds to every request (`additionalModelRequestFields`, `guardrailConfig`, ...). */
   defaults?: Partial<ConverseRequest>;
+  /**
+   * The deployment's compiled table (its `allowed_client_params` reach additionalModelRequestFields);
+   * default: the table with no extra client fields.
+   */
+  params?: CompiledParams;
 }
 
 export interface ConverseBody {
@@ -30,10 +35,11 @@ export interface ConverseBody {
 
 /**
  * What the compiled table decides after the builder took what it maps itself: OpenAI-only params are
- * refused (or dropped under drop_params); unknown params are model-specific and go to
- * additionalModelRequestFields, as LiteLLM does.
+ * refused (or dropped under drop_params); client fields the deployment lists in
+ * `allowed_client_params` are model-specific and go to additionalModelRequestFields, as LiteLLM
+ * sends unknown params there.
  */
-const TABLE: ParamTable = {
+export const CONVERSE_TABLE: ParamTable = {
   seed: { unsupported: true },
   logprobs: { unsupported: true },
   top_logprobs: { unsupported: true },
@@ -50,9 +56,11 @@ const TABLE: ParamTable = {
   n: { unsupported: true },
   store: { unsupported: true },
   parallel_tool_calls: { unsupported: true },
-  // Gateway-side tagging, nothing Bedrock reads.
+  // Gateway-side tagging and OpenAI cache/safety hints, nothing Bedrock reads.
   user: { drop: true },
   metadata: { drop: true },
+  safety_identifier: { drop: true },
+  prompt_cache_key: { drop: true },
 };
 
 /** Params the builder maps itself, or that only Tollgate reads. */
@@ -64,10 +72,15 @@ const HANDLED = [
 /** Converse fields a request or a deployment may set as they are (LiteLLM passes these through). */
 const PASS_THROUGH = ['guardrailConfig', 'performanceConfig', 'requestMetadata'] as const;
 
-const tables = new Map<boolean, CompiledParams>();
+/** The Converse table for a deployment: its drop_params and the client fields it allows. */
+export function converseParams(dropParams: boolean, allowed?: readonly string[]): CompiledParams {
+  return compileParamTable(CONVERSE_TABLE, { dropParams, provider: 'Bedrock', allowed });
+}
+
+const defaultTables = new Map<boolean, CompiledParams>();
 function table(dropParams: boolean): CompiledParams {
-  let t = tables.get(dropParams);
-  if (!t) tables.set(dropParams, (t = compileParamTable(TABLE, { dropParams, provider: 'Bedrock' })));
+  let t = defaultTables.get(dropParams);
+  if (!t) defaultTables.set(dropParams, (t = converseParams(dropParams)));
   return t;
 }
 
@@ -210,7 +223,7 @@ export function buildConverseBody(request: ChatCompletionRequest, o: ConverseOpt
     const v = r[k] ?? o.defaults?.[k];
     if (v != null) (body as unknown as Record<string, unknown>)[k] = v;
   }
-  table(o.dropParams).apply(r, extra, ctx, skip);
+  (o.params ?? table(o.dropParams)).apply(r, extra, ctx, skip);
   if (Object.keys(extra).length) body.additionalModelRequestFields = extra;
   return { body, jsonMode };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestError, upstreamFormatError, type Deployment, type RerankRequest, type RerankResponse, type UpstreamRequest } from '@tollgate/core';
-import { stateOf } from './state.js';
+import type { BedrockState } from './state.js';
 
 function documentText(d: string | Record<string, unknown>, fields: readonly string[] | undefined): string {
   if (typeof d === 'string') return d;
@@ -14,8 +14,8 @@ function documentText(d: string | Record<string, unknown>, fields: readonly stri
  * one TEXT query, INLINE sources (TEXT, or JSON for objects without rank_fields), the model as a
  * foundation-model ARN. Signed by the deployment's `authorize` like every Bedrock request.
  */
-export function buildBedrockRerankRequest(req: RerankRequest, deployment: Deployment): UpstreamRequest {
-  const s = stateOf(deployment);
+export function buildBedrockRerankRequest(req: RerankRequest, deployment: Pick<Deployment<BedrockState>, 'prepared'>): UpstreamRequest {
+  const s = deployment.prepared.state;
   if (typeof req.query !== 'string' || !req.query) throw new BadRequestError("'query' must be a non-empty string.", { param: 'query' });
   if (!Array.isArray(req.documents) || req.documents.length === 0) throw new BadRequestError("'documents' must be a non-empty list.", { param: 'documents' });
   for (const p of ['max_chunks_per_doc', 'max_tokens_per_doc'] as const) {

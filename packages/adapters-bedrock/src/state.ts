@@ -1,4 +1,4 @@
-import type { Deployment } from '@tollgate/core';
+import type { CompiledParams } from '@tollgate/core';
 import type { EmbeddingFamily } from './embeddings.js';
 import type { BedrockModel } from './model.js';
 import type { ConverseRequest } from './types.js';
@@ -12,11 +12,9 @@ export interface BedrockState {
   /** The bedrock-agent-runtime endpoint (Rerank). */
   agentBase: string;
   dropParams: boolean;
-  /** Credential values, scrubbed from in-stream error text. */
-  secrets: string[];
+  /** The Converse param table, with the deployment's `allowed_client_params`. */
+  params: CompiledParams;
   /** Converse fields the deployment adds to every request. */
   defaults: Partial<ConverseRequest>;
   embedding: EmbeddingFamily | null;
 }
-
-export const stateOf = (d: Deployment): BedrockState => d.prepared.state as BedrockState;

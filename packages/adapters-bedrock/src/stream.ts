@@ -15,8 +15,6 @@ export interface StreamParserOptions {
   id: string;
   model: string;
   jsonMode?: JsonMode | null;
-  /** Scrubbed from in-stream exception messages (they never pass the core's scrub of error bodies). */
-  secrets?: readonly string[];
 }
 
 /** What an open Converse content block turns into. */
@@ -55,11 +53,11 @@ export class ConverseStreamParser implements StreamParser {
 
   event(ev: FramedEvent): ChatCompletionChunk | ChatCompletionChunk[] | null {
     const type = ev.headers?.[':message-type'];
-    if (type === 'exception') throw mapBedrockStreamException(ev.headers?.[':exception-type'] ?? 'internalServerException', ev.data, this.o.secrets ?? []);
+    if (type === 'exception') throw mapBedrockStreamException(ev.headers?.[':exception-type'] ?? 'internalServerException', ev.data);
     if (type === 'error') {
       // A generic error message: code and message in headers (AWS event-stream encoding).
       const body = JSON.stringify({ message: ev.headers?.[':error-message'] ?? '' });
-      throw mapBedrockStreamException(ev.headers?.[':error-code'] ?? 'internalServerException', body, this.o.secrets ?? []);
+      throw mapBedrockStreamException(ev.headers?.[':error-code'] ?? 'internalServerException', body);
     }
     let p: Payload;
     try {

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError, type ChatCompletionChunk, type ChatCompletionRequest, type ChatMessage, type Gateway } from '@tollgate/core';
-import { buildBedrockRerankRequest, parseBedrockRerankResponse } from '../src/index.js';
 import { MOCK_BEDROCK_API_KEY, MOCK_ACCESS_KEY_ID, startBedrockMock, type BedrockMockServer } from '../../testing/src/bedrock-mock.js';
 import { CLAUDE, NOVA, assemble, sigv4Params, startGateway } from './helpers.js';
 
@@ -199,14 +198,16 @@ describe('Bedrock adapter through a Gateway (strict mock, SigV4 verified)', () =
     await expect(g.embeddings({ model: 'claude', input: 'x' })).rejects.toThrowError(/not an embedding model/);
   });
 
-  it('rerank: the exported functions build a request the mock accepts once the deployment signs it', async () => {
-    const d = g.group('rerank')!.deployments[0];
-    const request = { model: 'rerank', query: 'capital of France', documents: ['Berlin is in Germany', 'Paris is the capital of France'], top_n: 1, return_documents: true };
-    const up = buildBedrockRerankRequest(request, d);
-    await d.prepared.authorize!(up, g.credentials);
-    const res = await g.transport.send(up, { signal: new AbortController().signal });
-    expect(res.status).toBe(200);
-    const r = parseBedrockRerankResponse(JSON.parse(await res.text()), request);
+  it('rerank: a signed agent-runtime Rerank call, answered in Cohere\'s shape with documents when asked', async () => {
+    const documents = ['Berlin is in Germany', 'Paris is the capital of France'];
+    const r = await g.rerank({ model: 'rerank', query: 'capital of France', documents, top_n: 1, return_documents: true });
     expect(r.results).toEqual([{ index: 1, relevance_score: expect.any(Number), document: { text: 'Paris is the capital of France' } }]);
+    expect(r.meta).toEqual({ billed_units: { search_units: 1 } });
+    expect(last().path).toBe('/rerank');
+    expect(String(last().headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIAMOCKBEDROCK00001\/\d{8}\/us-east-1\/bedrock\/aws4_request/);
+    expect(last().body.rerankingConfiguration.bedrockRerankingConfiguration).toEqual({ numberOfResults: 1, modelConfiguration: { modelArn: 'arn:aws:bedrock:us-east-1::foundation-model/cohere.rerank-v3-5:0' } });
+    const all = await g.rerank({ model: 'rerank', query: 'capital of France', documents });
+    expect(all.results.map((x) => x.index)).toEqual([1, 0]);
+    expect(all.results.every((x) => x.document === undefined)).toBe(true);
   });
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, type ChatCompletionRequest, type ChatMessage } from '@tollgate/core';
-import { buildConverseBody } from '../src/request.js';
+import { buildConverseBody, converseParams } from '../src/request.js';
 import { encodeModelId, parseModel } from '../src/model.js';
 import { embeddingBody, embeddingFamily } from '../src/embeddings.js';
 import { buildBedrockRerankRequest } from '../src/rerank.js';
 import { bedrockAdapter } from '../src/adapter.js';
+import { startGateway } from './helpers.js';
 
 const ctx = () => ({ warnings: [] as string[] }) as never;
 const build = (r: Partial<ChatCompletionRequest>, family = 'anthropic', dropParams = false, c = ctx()) =>
@@ -94,11 +95,16 @@ describe('Converse request translation', () => {
     expect(build({ reasoning_effort: 'low' }, 'meta', true).additionalModelRequestFields).toBeUndefined();
   });
 
-  it('top_k where each family takes it; unknown params are model-specific extras', () => {
+  it('top_k where each family takes it; client fields the deployment allows are model-specific extras', () => {
     expect(build({ top_k: 40 }).additionalModelRequestFields).toEqual({ top_k: 40 });
     expect(build({ top_k: 40 }, 'amazon').additionalModelRequestFields).toEqual({ inferenceConfig: { topK: 40 } });
     expect(() => build({ top_k: 40 }, 'meta')).toThrowError(/'top_k'/);
-    expect(build({ anthropic_beta: ['context-1m-2025-08-07'] } as never).additionalModelRequestFields).toEqual({ anthropic_beta: ['context-1m-2025-08-07'] });
+    const beta = { anthropic_beta: ['context-1m-2025-08-07'] } as never;
+    const c = ctx();
+    expect(build(beta, 'anthropic', false, c).additionalModelRequestFields).toBeUndefined();
+    expect((c as unknown as { warnings: string[] }).warnings).toEqual([expect.stringMatching(/ignored param 'anthropic_beta'.*allowed_client_params/)]);
+    const allowed = buildConverseBody({ model: 'm', messages: [{ role: 'user', content: 'hi' }], ...(beta as object) }, { family: 'anthropic', dropParams: false, params: converseParams(false, ['anthropic_beta']) }, ctx()).body;
+    expect(allowed.additionalModelRequestFields).toEqual({ anthropic_beta: ['context-1m-2025-08-07'] });
     expect(build({ guardrailConfig: { guardrailIdentifier: 'g1', guardrailVersion: '1' } } as never).guardrailConfig).toEqual({ guardrailIdentifier: 'g1', guardrailVersion: '1' });
   });
 
@@ -187,5 +193,17 @@ describe('embeddings and rerank bodies', () => {
     const withFields = buildBedrockRerankRequest({ model: 'rerank', query: 'q', documents: [{ title: 'Rome', body: 'Italy' }], rank_fields: ['body'] }, d);
     expect(JSON.parse(withFields.body as string).sources[0].inlineDocumentSource).toEqual({ type: 'TEXT', textDocument: { text: 'Italy' } });
     expect(() => buildBedrockRerankRequest({ model: 'rerank', query: 'q', documents: ['a'], max_tokens_per_doc: 10 }, d)).toThrowError(/max_tokens_per_doc/);
+  });
+});
+
+describe('deployment params', () => {
+  const start = (params: Record<string, unknown>) => startGateway([{ model_name: 'b', params: { model: 'bedrock/amazon.nova-pro-v1:0', api_key: 'ABSKkey', ...params } }]);
+
+  it('every key the adapter reads is declared: typos and bad values fail start-up naming the path', async () => {
+    await expect(start({ aws_regoin_name: 'us-east-1' })).rejects.toThrowError(/params\.aws_regoin_name: is not a known key \(did you mean `aws_region_name`\?\)/);
+    await expect(start({ aws_region_name: 'nowhere' })).rejects.toThrowError(/params\.aws_region_name.*AWS region/);
+    await expect(start({ aws_bedrock_runtime_endpoint: 'bedrock.local' })).rejects.toThrowError(/aws_bedrock_runtime_endpoint.*http\(s\) URL/);
+    const g = await start({ aws_region_name: 'eu-west-1', guardrailConfig: { guardrailIdentifier: 'g', guardrailVersion: '1' } });
+    await g.close();
   });
 });
