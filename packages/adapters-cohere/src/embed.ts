@@ -1,6 +1,7 @@
 import {
   BadRequestError,
   compileParamTable,
+  type CompiledParams,
   upstreamFormatError,
   type EmbeddingRequest,
   type EmbeddingResponse,
@@ -14,11 +15,17 @@ import type { CohereEmbedResponse } from './types.js';
  */
 export const DEFAULT_INPUT_TYPE = 'search_document';
 
-/** Unknown keys pass through (`truncate`, `max_tokens`, `priority`); Cohere refuses what it does not know. */
-const TABLE = compileParamTable(
-  { dimensions: { to: 'output_dimension' }, user: { drop: true } },
-  { dropParams: false, provider: 'Cohere' },
-);
+const EMBED_TABLE = { dimensions: { to: 'output_dimension' }, user: { drop: true } };
+const EMBED_PARAMS: ReadonlySet<string> = new Set(['model', 'input', 'encoding_format', 'dimensions', 'user']);
+
+/**
+ * The embed table for a deployment: OpenAI's embedding params, plus the Cohere fields it allows
+ * (`allowed_client_params`: `truncate`, `max_tokens`, `priority`); Cohere refuses what it does not know.
+ */
+export function cohereEmbedParams(allowed?: readonly string[]): CompiledParams {
+  return compileParamTable(EMBED_TABLE, { dropParams: false, provider: 'Cohere', known: EMBED_PARAMS, allowed });
+}
+const DEFAULT_TABLE = cohereEmbedParams();
 const HANDLED = new Set(['model', 'input', 'input_type', 'encoding_format']);
 
 const IMAGE = /^data:image\/[\w.+-]+;base64,/;
@@ -29,7 +36,7 @@ const IMAGE = /^data:image\/[\w.+-]+;base64,/;
  * is always asked for `float` vectors: the byte layout of its `base64` type is not documented, so
  * `encoding_format: "base64"` is produced here, as OpenAI does it (little-endian float32).
  */
-export function buildCohereEmbedBody(request: EmbeddingRequest, model: string, defaultInputType: string | undefined, ctx: RequestContext | null): Record<string, unknown> {
+export function buildCohereEmbedBody(request: EmbeddingRequest, model: string, defaultInputType: string | undefined, ctx: RequestContext | null, params: CompiledParams = DEFAULT_TABLE): Record<string, unknown> {
   const input = typeof request.input === 'string' ? [request.input] : request.input;
   if (!Array.isArray(input) || input.length === 0 || input.some((x) => typeof x !== 'string')) {
     throw new BadRequestError('Cohere embeds strings (text, or image data URLs), not token arrays.', { param: 'input' });
@@ -43,7 +50,7 @@ export function buildCohereEmbedBody(request: EmbeddingRequest, model: string, d
   else body.inputs = texts.map((t) => ({ content: [IMAGE.test(t) ? { type: 'image_url', image_url: { url: t } } : { type: 'text', text: t }] }));
   body.input_type = inputType ?? DEFAULT_INPUT_TYPE;
   body.embedding_types = ['float'];
-  TABLE.apply(request as Record<string, unknown>, body, ctx, HANDLED);
+  params.apply(request as Record<string, unknown>, body, ctx, HANDLED);
   return body;
 }
 

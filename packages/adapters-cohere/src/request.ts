@@ -18,9 +18,9 @@ const unsupported = { unsupported: true };
 
 /**
  * OpenAI params -> Cohere v2 chat fields (docs.cohere.com/reference/chat: temperature 0..1, p 0.01..0.99,
- * k 0..500, penalties 0..1; values outside are clamped with a warning). Unknown keys pass through so
- * Cohere-native fields (`citation_options`, `safety_mode`, `strict_tools`, `priority`) reach the API,
- * which itself refuses what it does not know (422 "unknown field").
+ * k 0..500, penalties 0..1; values outside are clamped with a warning). Cohere-native fields
+ * (`citation_options`, `safety_mode`, `strict_tools`, `priority`) reach the API when the deployment
+ * lists them in `allowed_client_params`; Cohere itself refuses what it does not know (422 "unknown field").
  */
 export const COHERE_CHAT_PARAMS: ParamTable = {
   temperature: { ...keep, min: 0, max: 1 },
@@ -29,9 +29,11 @@ export const COHERE_CHAT_PARAMS: ParamTable = {
   frequency_penalty: { ...keep, min: 0, max: 1 },
   presence_penalty: { ...keep, min: 0, max: 1 },
   seed: keep,
-  // Gateway-side tagging; Cohere has no field for them.
+  // Gateway-side tagging and OpenAI cache/safety hints; Cohere has no field for them.
   user: { drop: true },
   metadata: { drop: true },
+  safety_identifier: { drop: true },
+  prompt_cache_key: { drop: true },
   // Cohere returns logprobs per token id, not OpenAI's per-token alternatives.
   logprobs: unsupported,
   top_logprobs: unsupported,
@@ -66,10 +68,15 @@ const NEUTRAL: Readonly<Record<string, (v: unknown) => boolean>> = {
   modalities: (v) => Array.isArray(v) && v.every((m) => m === 'text'),
 };
 
-const tables = new Map<boolean, CompiledParams>();
+/** The chat table for a deployment: its drop_params and the client fields it allows. */
+export function cohereChatParams(dropParams: boolean, allowed?: readonly string[]): CompiledParams {
+  return compileParamTable(COHERE_CHAT_PARAMS, { dropParams, provider: 'Cohere', allowed });
+}
+
+const defaultTables = new Map<boolean, CompiledParams>();
 function table(dropParams: boolean): CompiledParams {
-  let t = tables.get(dropParams);
-  if (!t) tables.set(dropParams, (t = compileParamTable(COHERE_CHAT_PARAMS, { dropParams, provider: 'Cohere' })));
+  let t = defaultTables.get(dropParams);
+  if (!t) defaultTables.set(dropParams, (t = cohereChatParams(dropParams)));
   return t;
 }
 
@@ -173,6 +180,8 @@ export function thinkingOf(request: ChatCompletionRequest): { type: 'enabled' | 
 export interface CohereBodyOptions {
   model: string;
   dropParams: boolean;
+  /** The deployment's compiled table (with its `allowed_client_params`); default: none allowed. */
+  params?: CompiledParams;
 }
 
 /** Canonical (OpenAI) request -> Cohere `POST /v2/chat` body. */
@@ -222,7 +231,7 @@ export function buildCohereChatBody(request: ChatCompletionRequest, options: Coh
   const thinking = thinkingOf(request);
   if (thinking) body.thinking = thinking;
 
-  table(options.dropParams).apply(r, body, ctx, skip);
+  (options.params ?? table(options.dropParams)).apply(r, body, ctx, skip);
   if (request.stream) body.stream = true;
   return body;
 }

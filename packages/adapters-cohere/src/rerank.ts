@@ -1,6 +1,8 @@
 import {
   BadRequestError,
+  compileParamTable,
   upstreamFormatError,
+  type CompiledParams,
   type Deployment,
   type RequestContext,
   type RerankRequest,
@@ -8,10 +10,16 @@ import {
   type UpstreamRequest,
 } from '@tollgate/core';
 import type { CohereRerankResponseBody } from './types.js';
-import { cohereState } from './state.js';
+import type { CohereState } from './state.js';
 
-/** Canonical fields v2 does not have; the rest pass through (Cohere refuses unknown fields with a 422). */
+/** Canonical fields v2 does not have, or that the builder writes itself. */
 const LOCAL = new Set(['model', 'documents', 'rank_fields', 'return_documents', 'max_chunks_per_doc']);
+const RERANK_PARAMS: ReadonlySet<string> = new Set(['query', 'top_n', 'max_tokens_per_doc']);
+
+/** The rerank fields a deployment forwards: v2's, plus those it allows (`allowed_client_params`: `priority`). */
+export function cohereRerankParams(allowed?: readonly string[]): CompiledParams {
+  return compileParamTable({}, { dropParams: false, provider: 'Cohere', known: RERANK_PARAMS, allowed });
+}
 
 /**
  * A document as the text v2 ranks: a string as is; an object's `rank_fields` as YAML-style
@@ -31,8 +39,8 @@ export function rerankDocumentText(doc: string | Record<string, unknown>, rankFi
  * v1's `max_chunks_per_doc` has no v2 field (v2 truncates to `max_tokens_per_doc`) and is refused, or
  * dropped with a warning under drop_params.
  */
-export function buildCohereRerankRequest(req: RerankRequest, deployment: Pick<Deployment, 'providerModel' | 'prepared'>, ctx: RequestContext | null = null): UpstreamRequest {
-  const s = cohereState(deployment);
+export function buildCohereRerankRequest(req: RerankRequest, deployment: Pick<Deployment<CohereState>, 'providerModel' | 'prepared'>, ctx: RequestContext | null = null): UpstreamRequest {
+  const s = deployment.prepared.state;
   if (!Array.isArray(req.documents)) throw new BadRequestError('documents must be a list of strings or objects.', { param: 'documents' });
   if (req.max_chunks_per_doc != null) {
     if (!s.dropParams) {
@@ -40,8 +48,8 @@ export function buildCohereRerankRequest(req: RerankRequest, deployment: Pick<De
     }
     ctx?.warnings.push("dropped unsupported param 'max_chunks_per_doc'");
   }
-  const body: Record<string, unknown> = { model: deployment.providerModel };
-  for (const [k, v] of Object.entries(req)) if (!LOCAL.has(k) && v !== undefined && v !== null) body[k] = v;
+  const body: Record<string, unknown> = { model: s.model };
+  s.rerankParams.apply(req, body, ctx, LOCAL);
   body.documents = req.documents.map((d) => rerankDocumentText(d, req.rank_fields));
   return { method: 'POST', url: s.rerankUrl, headers: deployment.prepared.headers, body: JSON.stringify(body) };
 }

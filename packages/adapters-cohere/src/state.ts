@@ -1,4 +1,4 @@
-import type { Deployment } from '@tollgate/core';
+import type { CompiledParams } from '@tollgate/core';
 
 /** What `prepare` computes once per Cohere deployment. */
 export interface CohereState {
@@ -11,8 +11,8 @@ export interface CohereState {
   dropParams: boolean;
   /** The deployment's `input_type` for embeddings, if it sets one. */
   inputType: string | undefined;
-}
-
-export function cohereState(d: Pick<Deployment, 'prepared'>): CohereState {
-  return d.prepared.state as CohereState;
+  /** Param tables per operation, with the deployment's `allowed_client_params`. */
+  chatParams: CompiledParams;
+  embedParams: CompiledParams;
+  rerankParams: CompiledParams;
 }

@@ -1,5 +1,4 @@
 import {
-  scrubSecrets,
   upstreamFormatError,
   type ChatCompletionChunk,
   type ChunkDelta,
@@ -14,14 +13,12 @@ export interface CohereStreamOptions {
   /** The model id for the chunks (Cohere's events do not name it). */
   model: string;
   provider?: string;
-  /** Keys to scrub from an in-stream error message (the core scrubs only HTTP error bodies). */
-  secrets?: readonly (string | undefined)[];
 }
 
 /**
  * Cohere v2 stream events -> OpenAI chunks, synchronously, one parser per stream. `message-end`
  * gives the finish chunk and a choice-less usage chunk; a `message-end` carrying `error` (finish
- * reason ERROR) ends the stream with an error whose message has the key scrubbed. Thinking and
+ * reason ERROR) ends the stream with an error (the core scrubs credentials from it). Thinking and
  * tool-plan deltas are `reasoning_content`; citations arrive as `annotations` on the delta.
  */
 export class CohereStreamParser implements StreamParser {
@@ -79,8 +76,7 @@ export class CohereStreamParser implements StreamParser {
       }
       case 'message-end': {
         const d = e.delta ?? {};
-        const error = d.error ? scrubSecrets(d.error, this.options.secrets ?? []) : undefined;
-        const finish = mapFinishReason(d.finish_reason, error, this.provider);
+        const finish = mapFinishReason(d.finish_reason, d.error, this.provider);
         if (typeof finish !== 'string') throw finish;
         return [this.chunk({}, finish), { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.options.model, choices: [], usage: toOpenAIUsage(d.usage) }];
       }

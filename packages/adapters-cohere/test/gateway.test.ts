@@ -209,3 +209,20 @@ describe('Cohere errors through a Gateway', () => {
     }
   });
 });
+
+describe('Cohere deployment params', () => {
+  const start = async (params: Record<string, unknown>) => {
+    const g = new Gateway({ config: { model_list: [{ model_name: 'e', params: { model: 'cohere/embed-v4.0', api_key: KEY, ...params } }], settings: { log_level: 'silent' } } });
+    await g.use(coherePlugin);
+    return g.start();
+  };
+
+  it('input_type is a declared key: a bad value or a typo fails start-up naming the path; a good one sets the embed default', async () => {
+    await expect(start({ input_type: 'search' })).rejects.toThrowError(/params\.input_type/);
+    await expect(start({ input_typ: 'search_query' })).rejects.toThrowError(/params\.input_typ: is not a known key \(did you mean `input_type`\?\)/);
+    const g = await start({ input_type: 'search_query', api_base: mock.url });
+    await g.embeddings({ model: 'e', input: 'x' });
+    expect(last().body.input_type).toBe('search_query');
+    await g.close();
+  });
+});

@@ -91,8 +91,11 @@ describe('openai SDK -> Tollgate -> Cohere (strict mock)', () => {
       expect((err as Error).message).toContain('[redacted]');
     }
     mock.setNext({ kind: 'echo-key', where: 'stream' });
-    const stream = await client.chat.completions.create({ model: 'command', messages: [{ role: 'user', content: 'x y z' }], stream: true });
-    const err = await (async () => { for await (const _ of stream) { /* drain */ } })().catch((e: unknown) => e);
+    // Before the first content event the failure is the attempt's (an HTTP error); after it, an error event.
+    const err = await (async () => {
+      const stream = await client.chat.completions.create({ model: 'command', messages: [{ role: 'user', content: 'x y z' }], stream: true });
+      for await (const _ of stream) { /* drain */ }
+    })().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.APIError);
     expect((err as Error).message).not.toContain(KEY);
     expect((err as Error).message).toContain('[redacted]');

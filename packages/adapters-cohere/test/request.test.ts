@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, type ChatCompletionRequest } from '@tollgate/core';
-import { buildCohereChatBody, cohereRoot, convertMessages, thinkingOf } from '../src/index.js';
+import { buildCohereChatBody, cohereChatParams, cohereRoot, convertMessages, thinkingOf } from '../src/index.js';
 
 const build = (r: Partial<ChatCompletionRequest>, dropParams = false) =>
   buildCohereChatBody({ model: 'command', messages: [{ role: 'user', content: 'hi' }], ...r }, { model: 'command-a-03-2025', dropParams }, null);
@@ -58,9 +58,12 @@ describe('OpenAI params -> Cohere fields (the parameter table)', () => {
     });
   });
 
-  it('passes Cohere-native fields through and drops user and metadata', () => {
-    const body = build({ safety_mode: 'STRICT', citation_options: { mode: 'FAST' }, user: 'u', metadata: { a: 'b' } });
-    expect(body).toMatchObject({ safety_mode: 'STRICT', citation_options: { mode: 'FAST' } });
+  it('passes Cohere-native fields the deployment allows and drops user and metadata', () => {
+    const native = { safety_mode: 'STRICT', citation_options: { mode: 'FAST' } };
+    expect(build(native)).not.toHaveProperty('safety_mode');
+    const params = cohereChatParams(false, ['safety_mode', 'citation_options']);
+    const body = buildCohereChatBody({ model: 'command', messages: [{ role: 'user', content: 'hi' }], ...native, user: 'u', metadata: { a: 'b' } }, { model: 'command-a-03-2025', dropParams: false, params }, null);
+    expect(body).toMatchObject(native);
     expect(body).not.toHaveProperty('user');
     expect(body).not.toHaveProperty('metadata');
   });

@@ -1,20 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Gateway, UndiciTransport, type RerankRequest } from '@tollgate/core';
-import coherePlugin, { buildCohereRerankRequest, mapCohereError, parseCohereRerankResponse, rerankDocumentText } from '../src/index.js';
+import { Gateway, type RerankRequest } from '@tollgate/core';
+import coherePlugin, { buildCohereRerankRequest, rerankDocumentText } from '../src/index.js';
 import { startMockCohere, type MockCohereServer } from '../../testing/src/cohere-mock.js';
 
 const KEY = 'co-rerank-key-0123456789';
 let mock: MockCohereServer;
 let gateway: Gateway;
-const transport = new UndiciTransport();
 
 beforeAll(async () => {
   mock = await startMockCohere({ apiKey: KEY });
+  const params = { model: 'cohere/rerank-v3.5', api_base: mock.url, api_key: KEY };
   gateway = new Gateway({
     config: {
       model_list: [
-        { model_name: 'rerank', params: { model: 'cohere/rerank-v3.5', api_base: mock.url, api_key: KEY } },
-        { model_name: 'rerank-drop', params: { model: 'cohere/rerank-v3.5', api_base: mock.url, api_key: KEY, drop_params: true } },
+        { model_name: 'rerank', params },
+        { model_name: 'rerank-drop', params: { ...params, drop_params: true } },
+        { model_name: 'rerank-priority', params: { ...params, allowed_client_params: ['priority', 'truncation'] } },
       ],
       settings: { log_level: 'silent' },
     },
@@ -24,20 +25,15 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gateway.close(1000);
-  await transport.close();
   await mock.close();
 });
 
 const deployment = (name = 'rerank') => gateway.group(name)!.deployments[0];
 
-/** What the core will do once rerank is a registered operation: build, send, map errors, parse. */
-async function rerank(req: RerankRequest, name = 'rerank') {
-  const d = deployment(name);
-  const up = buildCohereRerankRequest(req, d);
-  const res = await transport.send(up, { signal: new AbortController().signal });
-  const text = await res.text();
-  if (res.status >= 400) throw mapCohereError({ status: res.status, headers: res.headers, body: text });
-  return { sent: JSON.parse(up.body as string), response: parseCohereRerankResponse(JSON.parse(text), req) };
+/** Rerank through the gateway's registered operation; `sent` is what reached the mock. */
+async function rerank(req: RerankRequest) {
+  const response = await gateway.rerank(req);
+  return { sent: mock.requests[mock.requests.length - 1].body, response };
 }
 
 describe('rerank through /v2/rerank (strict mock)', () => {
@@ -63,12 +59,16 @@ describe('rerank through /v2/rerank (strict mock)', () => {
 
   it("max_chunks_per_doc (v1 only) is refused, or dropped with drop_params", async () => {
     expect(() => buildCohereRerankRequest({ model: 'rerank', query: 'q', documents: ['a'], max_chunks_per_doc: 3 }, deployment())).toThrow(expect.objectContaining({ status: 400, param: 'max_chunks_per_doc' }));
-    const { sent } = await rerank({ model: 'rerank', query: 'q', documents: ['a'], max_chunks_per_doc: 3 }, 'rerank-drop');
+    const { sent } = await rerank({ model: 'rerank-drop', query: 'q', documents: ['a'], max_chunks_per_doc: 3 });
     expect(sent).not.toHaveProperty('max_chunks_per_doc');
   });
 
-  it("unknown extras pass through and Cohere's 422 comes back as a 400", async () => {
-    const err = await rerank({ model: 'rerank', query: 'q', documents: ['a'], top_k: 1 }).catch((e: unknown) => e);
+  it('client extras reach Cohere only when the deployment allows them; Cohere\'s 422 comes back as a 400', async () => {
+    const ignored = await rerank({ model: 'rerank', query: 'q', documents: ['a'], priority: 5, api_key: 'sk-other' });
+    expect(ignored.sent).toEqual({ model: 'rerank-v3.5', query: 'q', documents: ['a'] });
+    const { sent } = await rerank({ model: 'rerank-priority', query: 'q', documents: ['a'], priority: 5 });
+    expect(sent.priority).toBe(5);
+    const err = await rerank({ model: 'rerank-priority', query: 'q', documents: ['a'], truncation: 'END' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 400, kind: 'bad_request', upstreamStatus: 422 });
   });
 });
