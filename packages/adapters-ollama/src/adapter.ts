@@ -1,9 +1,10 @@
-import { ConfigError, type EmbeddingRequest, type ProviderAdapter } from '@tollgate/core';
+import type { EmbeddingRequest, ProviderAdapter } from '@tollgate/core';
 import { buildOllamaEmbedBody, parseOllamaEmbedResponse } from './embed.js';
 import { mapOllamaError } from './errors.js';
+import { OLLAMA_PARAM_KEYS } from './param-keys.js';
 import { OLLAMA_OPTION_KEYS, buildOllamaChatBody } from './request.js';
 import { ollamaToOpenAI } from './response.js';
-import { ollamaState, type OllamaState } from './state.js';
+import type { OllamaState } from './state.js';
 import { OllamaStreamParser } from './stream.js';
 
 /** LiteLLM's default api_base for `ollama/` and `ollama_chat/` (litellm/main.py). */
@@ -54,8 +55,9 @@ export function ollamaRoot(base: string): string {
  * CLI reads), else http://localhost:11434. Key (only ollama.com needs one): `api_key`, else
  * OLLAMA_API_KEY, sent as a Bearer token.
  */
-export const ollamaAdapter: ProviderAdapter = {
+export const ollamaAdapter: ProviderAdapter<OllamaState> = {
   providers: ['ollama', 'ollama_chat'],
+  paramKeys: OLLAMA_PARAM_KEYS,
 
   prepare(d, envp) {
     const host = env('OLLAMA_HOST');
@@ -69,10 +71,8 @@ export const ollamaAdapter: ProviderAdapter = {
     const numCtx = d.modelInfo.num_ctx;
     if (typeof numCtx === 'number') options.num_ctx = numCtx;
     for (const k of OLLAMA_OPTION_KEYS) if (d.params[k] !== undefined) options[k] = d.params[k];
-    const keepAlive = d.params.keep_alive;
-    if (keepAlive !== undefined && typeof keepAlive !== 'string' && typeof keepAlive !== 'number') {
-      throw new ConfigError(`${d.modelName}: keep_alive must be a duration string ("5m") or a number of seconds.`);
-    }
+    // Its type was checked at start-up against OLLAMA_PARAM_KEYS.
+    const keepAlive = d.params.keep_alive as string | number | undefined;
     const state: OllamaState = {
       model: d.providerModel,
       chatUrl: `${root}/api/chat`,
@@ -81,31 +81,28 @@ export const ollamaAdapter: ProviderAdapter = {
       dropParams: d.params.drop_params ?? envp.dropParams,
       options,
       keepAlive,
+      allowed: new Set(d.params.allowed_client_params as string[] | undefined),
     };
     return { baseUrl: root, headers, wireFormat: 'ollama', framing: 'ndjson', state, secrets: key ? [key] : [] };
   },
 
-  chat: {
-    buildRequest(request, d, ctx) {
-      const s = ollamaState(d);
-      const body = buildOllamaChatBody(request, { model: s.model, dropParams: s.dropParams, options: s.options, keepAlive: s.keepAlive }, ctx);
-      return { method: 'POST', url: s.chatUrl, headers: d.prepared.headers, body: JSON.stringify(body) };
+  operations: {
+    chat: {
+      buildRequest(request, d, ctx) {
+        const s = d.prepared.state;
+        const body = buildOllamaChatBody(request, { model: s.model, dropParams: s.dropParams, options: s.options, keepAlive: s.keepAlive, allowed: s.allowed }, ctx);
+        return { method: 'POST', url: s.chatUrl, headers: d.prepared.headers, body: JSON.stringify(body) };
+      },
+      parseResponse: (body, d, ctx) => ollamaToOpenAI(body, `chatcmpl-${ctx.id}`, d.prepared.state.model),
+      createStreamParser: (d, ctx) => new OllamaStreamParser({ id: `chatcmpl-${ctx.id}`, model: d.prepared.state.model }),
     },
-    parseResponse(body, d, ctx) {
-      return ollamaToOpenAI(body, `chatcmpl-${ctx.id}`, ollamaState(d).model);
-    },
-    createStreamParser(d, ctx) {
-      return new OllamaStreamParser({ id: `chatcmpl-${ctx.id}`, model: ollamaState(d).model, secrets: d.prepared.secrets });
-    },
-  },
 
-  embeddings: {
-    buildRequest(request, d, ctx) {
-      const s = ollamaState(d);
-      return { method: 'POST', url: s.embedUrl, headers: d.prepared.headers, body: JSON.stringify(buildOllamaEmbedBody(request, s.model, s.dropParams, s.keepAlive, ctx)) };
-    },
-    parseResponse(body, d, ctx) {
-      return parseOllamaEmbedResponse(body, ollamaState(d).model, (ctx.request as EmbeddingRequest).encoding_format);
+    embeddings: {
+      buildRequest(request, d, ctx) {
+        const s = d.prepared.state;
+        return { method: 'POST', url: s.embedUrl, headers: d.prepared.headers, body: JSON.stringify(buildOllamaEmbedBody(request, { model: s.model, keepAlive: s.keepAlive, allowed: s.allowed }, ctx)) };
+      },
+      parseResponse: (body, d, ctx) => parseOllamaEmbedResponse(body, d.prepared.state.model, (ctx.request as EmbeddingRequest).encoding_format),
     },
   },
 

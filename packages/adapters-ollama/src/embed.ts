@@ -5,27 +5,33 @@ import {
   type EmbeddingResponse,
   type RequestContext,
 } from '@tollgate/core';
+import { ignoredParam } from './request.js';
 import type { OllamaEmbedResponse } from './types.js';
 
-/** Fields of api.EmbedRequest a client may send as they are. */
-const NATIVE = ['truncate', 'keep_alive', 'options'];
+/** Fields of api.EmbedRequest a client may send when the deployment allows them (`allowed_client_params`). */
+const NATIVE = new Set(['truncate', 'keep_alive', 'options']);
+const OPENAI_FIELDS = new Set(['model', 'input', 'dimensions', 'encoding_format', 'user']);
+
+export interface OllamaEmbedOptions {
+  model: string;
+  keepAlive?: string | number;
+  allowed?: ReadonlySet<string>;
+}
 
 /**
  * OpenAI embeddings request -> Ollama `POST /api/embed` (`input` a string list, `dimensions` as is).
- * Other params are refused naming them (or dropped with a warning under drop_params): Ollama would
- * silently ignore them.
+ * Ollama's own fields go up only when the deployment allows them; others are ignored with a warning.
  */
-export function buildOllamaEmbedBody(request: EmbeddingRequest, model: string, dropParams: boolean, keepAlive: string | number | undefined, ctx: RequestContext | null): Record<string, unknown> {
+export function buildOllamaEmbedBody(request: EmbeddingRequest, o: OllamaEmbedOptions, ctx: RequestContext | null): Record<string, unknown> {
   const input = typeof request.input === 'string' ? [request.input] : request.input;
   if (!Array.isArray(input) || input.some((x) => typeof x !== 'string')) throw new BadRequestError('Ollama embeds strings, not token arrays.', { param: 'input' });
-  const body: Record<string, unknown> = { model, input };
+  const body: Record<string, unknown> = { model: o.model, input };
   if (request.dimensions != null) body.dimensions = request.dimensions;
-  if (keepAlive !== undefined) body.keep_alive = keepAlive;
+  if (o.keepAlive !== undefined) body.keep_alive = o.keepAlive;
   for (const [key, value] of Object.entries(request)) {
-    if (value === undefined || value === null || ['model', 'input', 'dimensions', 'encoding_format', 'user'].includes(key)) continue;
-    if (NATIVE.includes(key)) body[key] = value;
-    else if (!dropParams) throw new BadRequestError(`Ollama does not support the parameter '${key}'. Remove it, or set drop_params: true to drop unsupported parameters.`, { param: key, code: 'unsupported_parameter' });
-    else ctx?.warnings.push(`dropped unsupported param '${key}'`);
+    if (value === undefined || value === null || OPENAI_FIELDS.has(key)) continue;
+    if (NATIVE.has(key) && o.allowed?.has(key)) body[key] = value;
+    else ctx?.warnings.push(ignoredParam(key));
   }
   return body;
 }

@@ -1,6 +1,8 @@
 import {
   BadRequestError,
+  CANONICAL_CHAT_PARAMS,
   compileParamTable,
+  isDeniedClientParam,
   type ChatCompletionRequest,
   type ChatMessage,
   type CompiledParams,
@@ -37,8 +39,10 @@ const TOP_LEVEL = [
   'model', 'messages', 'stream', 'stream_options', 'tools', 'tool_choice', 'response_format', 'reasoning_effort', 'thinking',
   'keep_alive', 'think', 'format', 'options', 'truncate', 'shift', 'logprobs', 'top_logprobs',
 ];
-/** Gateway-side tagging, dropped without a word. */
-const DROPPED = ['user', 'metadata'];
+/** Ollama's own request fields (api.ChatRequest) a client may send when the deployment allows them. */
+const NATIVE_FIELDS = new Set(['keep_alive', 'think', 'format', 'options', 'truncate', 'shift']);
+/** Gateway-side tagging and OpenAI cache/safety hints, dropped without a word. */
+const DROPPED = ['user', 'metadata', 'safety_identifier', 'prompt_cache_key'];
 
 /** Values that ask for nothing of an unsupported param. */
 const NEUTRAL: Readonly<Record<string, (v: unknown) => boolean>> = {
@@ -53,7 +57,7 @@ const NEUTRAL: Readonly<Record<string, (v: unknown) => boolean>> = {
 const tables = new Map<boolean, CompiledParams>();
 function optionsTable(dropParams: boolean): CompiledParams {
   let t = tables.get(dropParams);
-  if (!t) tables.set(dropParams, (t = compileParamTable(OLLAMA_OPTIONS_TABLE, { dropParams, provider: 'Ollama', passUnknown: false })));
+  if (!t) tables.set(dropParams, (t = compileParamTable(OLLAMA_OPTIONS_TABLE, { dropParams, provider: 'Ollama', unknown: 'none' })));
   return t;
 }
 
@@ -168,10 +172,37 @@ export interface OllamaBodyOptions {
   /** Deployment-level options every request starts from. */
   options?: Readonly<Record<string, unknown>>;
   keepAlive?: string | number;
+  /**
+   * Ollama-native client fields this deployment forwards (`allowed_client_params`): `options`,
+   * `keep_alive`, `think`, `format`, `truncate`, `shift`, or option names such as `num_ctx`.
+   * They steer the operator's hardware (context size, GPUs, how long a model stays loaded), so
+   * other deployments ignore them with a warning, as the core does for any non-OpenAI field.
+   */
+  allowed?: ReadonlySet<string>;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** The core's wording for a client field a deployment does not forward (params.ts). */
+export const ignoredParam = (key: string): string => `ignored param '${key}' (not forwarded upstream; a deployment may allow it with allowed_client_params)`;
+
+/** The request without the non-OpenAI fields this deployment does not forward (each noted in warnings). */
+function withoutUnallowed(request: ChatCompletionRequest, allowed: ReadonlySet<string>, ctx: RequestContext | null): ChatCompletionRequest {
+  let out: Record<string, unknown> | null = null;
+  for (const key in request) {
+    if (CANONICAL_CHAT_PARAMS.has(key) || (request as Record<string, unknown>)[key] === undefined) continue;
+    const native = NATIVE_FIELDS.has(key) || key in OLLAMA_OPTIONS_TABLE;
+    if (native && allowed.has(key) && !isDeniedClientParam(key)) continue;
+    out ??= { ...request };
+    delete out[key];
+    ctx?.warnings.push(ignoredParam(key));
+  }
+  return (out as ChatCompletionRequest | null) ?? request;
 }
 
 /** Canonical (OpenAI) request -> Ollama `POST /api/chat` body. */
-export function buildOllamaChatBody(request: ChatCompletionRequest, o: OllamaBodyOptions, ctx: RequestContext | null): Record<string, unknown> {
+export function buildOllamaChatBody(original: ChatCompletionRequest, o: OllamaBodyOptions, ctx: RequestContext | null): Record<string, unknown> {
+  const request = withoutUnallowed(original, o.allowed ?? NONE, ctx);
   const r = request as Record<string, unknown>;
   const skip = new Set([...TOP_LEVEL, ...DROPPED]);
   for (const key in r) {

@@ -1,5 +1,3 @@
-import type { Deployment } from '@tollgate/core';
-
 /** What `prepare` computes once per Ollama deployment. */
 export interface OllamaState {
   model: string;
@@ -12,8 +10,6 @@ export interface OllamaState {
   options: Readonly<Record<string, unknown>>;
   /** The deployment's `keep_alive`, if it sets one. */
   keepAlive: string | number | undefined;
-}
-
-export function ollamaState(d: Pick<Deployment, 'prepared'>): OllamaState {
-  return d.prepared.state as OllamaState;
+  /** Ollama-native client fields the deployment forwards (`allowed_client_params`). */
+  allowed: ReadonlySet<string>;
 }

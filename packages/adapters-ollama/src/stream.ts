@@ -1,5 +1,4 @@
 import {
-  scrubSecrets,
   upstreamFormatError,
   type ChatCompletionChunk,
   type ChunkDelta,
@@ -16,16 +15,14 @@ export interface OllamaStreamOptions {
   id: string;
   model: string;
   provider?: string;
-  /** Keys to scrub from an in-stream error message (the core scrubs only HTTP error bodies). */
-  secrets?: readonly (string | undefined)[];
 }
 
 /**
  * Ollama NDJSON lines -> OpenAI chunks, synchronously, one parser per stream. The first line also
  * carries the assistant role; `thinking` is reasoning_content; a line's `tool_calls` are whole calls
  * (Ollama does not stream arguments), numbered from 0 across lines; the `done` line gives the finish
- * chunk and a choice-less usage chunk. An `{"error": ...}` line ends the stream with that error,
- * its message scrubbed of the key.
+ * chunk and a choice-less usage chunk. An `{"error": ...}` line ends the stream with that error
+ * (the core scrubs credentials from it).
  */
 export class OllamaStreamParser implements StreamParser {
   private started = false;
@@ -48,7 +45,7 @@ export class OllamaStreamParser implements StreamParser {
     } catch {
       throw upstreamFormatError('a malformed stream line');
     }
-    if (typeof r.error === 'string') throw mapOllamaStreamError(scrubSecrets(r.error, this.o.secrets ?? []), this.provider);
+    if (typeof r.error === 'string') throw mapOllamaStreamError(r.error, this.provider);
     if (!this.created) this.created = createdOf(r.created_at);
     const m = r.message ?? {};
     const delta: ChunkDelta = {};

@@ -1,12 +1,12 @@
 import { scrubSecrets, upstreamFormatError, type Deployment, type ModelList, type Transport, type UpstreamRequest } from '@tollgate/core';
 import { mapOllamaError } from './errors.js';
-import { ollamaState } from './state.js';
+import type { OllamaState } from './state.js';
 import type { OllamaTag } from './types.js';
 
 /** `GET /api/tags` for a prepared Ollama deployment (its base URL and auth header). */
-export function buildOllamaTagsRequest(d: Pick<Deployment, 'prepared'>): UpstreamRequest {
+export function buildOllamaTagsRequest(d: Pick<Deployment<OllamaState>, 'prepared'>): UpstreamRequest {
   const { authorization } = d.prepared.headers;
-  return { method: 'GET', url: ollamaState(d).tagsUrl, headers: authorization ? { authorization } : {} };
+  return { method: 'GET', url: d.prepared.state.tagsUrl, headers: authorization ? { authorization } : {} };
 }
 
 /** The `models` of a `/api/tags` answer (api.ListResponse). */
@@ -28,7 +28,7 @@ export function ollamaTagsToModelList(tags: readonly OllamaTag[], provider = 'ol
  * The models an Ollama server has pulled, through a core Transport (model discovery for an admin
  * route or a wildcard deployment). Errors are mapped like any upstream error.
  */
-export async function listOllamaModels(transport: Transport, d: Pick<Deployment, 'prepared'>, signal: AbortSignal = new AbortController().signal): Promise<OllamaTag[]> {
+export async function listOllamaModels(transport: Transport, d: Pick<Deployment<OllamaState>, 'prepared'>, signal: AbortSignal = new AbortController().signal): Promise<OllamaTag[]> {
   const res = await transport.send(buildOllamaTagsRequest(d), { signal });
   const text = await res.text();
   if (res.status >= 400) throw mapOllamaError({ status: res.status, headers: res.headers, body: scrubSecrets(text, d.prepared.secrets ?? []) });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   gateway = new Gateway({
     config: {
       model_list: [
-        { model_name: 'llama', params: { model: 'ollama_chat/llama3.2', api_base: mock.url, api_key: KEY, num_ctx: 8192, keep_alive: '10m' } },
+        { model_name: 'llama', params: { model: 'ollama_chat/llama3.2', api_base: mock.url, api_key: KEY, num_ctx: 8192, keep_alive: '10m', allowed_client_params: ['repeat_penalty', 'truncate', 'keep_alive'] } },
         { model_name: 'llama-legacy-id', params: { model: 'ollama/llama3.2', api_base: `${mock.url}/api/chat`, api_key: KEY } },
         { model_name: 'qwen', params: { model: 'ollama_chat/qwen3:8b', api_base: mock.url, api_key: KEY }, model_info: { num_ctx: 4096 } },
         { model_name: 'gemma', params: { model: 'ollama_chat/gemma:2b', api_base: mock.url, api_key: KEY } },
@@ -142,11 +142,20 @@ describe('Ollama adapter through a Gateway (mock that rejects unknown fields)', 
     expect(s.choices[0].message).toMatchObject({ reasoning_content: 'Thinking about "hello".', content: 'echo: hello' });
   });
 
-  it('frequency and presence penalties go to their own options; unknown params are refused or dropped', async () => {
+  it('frequency and presence penalties go to their own options; unsupported params are refused or dropped', async () => {
     await chat({ frequency_penalty: 0.5, presence_penalty: 0.2, repeat_penalty: 1.1 });
     expect(last().body.options).toMatchObject({ frequency_penalty: 0.5, presence_penalty: 0.2, repeat_penalty: 1.1 });
     expect(await chat({ logit_bias: { '1': 1 } }).catch((e: unknown) => e)).toMatchObject({ status: 400, param: 'logit_bias', code: 'unsupported_parameter' });
     expect(await chat({ web_search_options: {} }).catch((e: unknown) => e)).toMatchObject({ status: 400, param: 'web_search_options' });
+  });
+
+  it('Ollama-native client fields go up only on deployments that allow them', async () => {
+    await chat({ repeat_penalty: 1.1, keep_alive: -1, num_gpu: 99 });
+    expect(last().body).toMatchObject({ keep_alive: -1, options: { repeat_penalty: 1.1 } });
+    expect(last().body.options).not.toHaveProperty('num_gpu');
+    await gateway.chat({ model: 'llama-legacy-id', messages: [{ role: 'user', content: 'hello' }], repeat_penalty: 1.1, keep_alive: -1 });
+    expect(last().body).not.toHaveProperty('keep_alive');
+    expect(last().body).not.toHaveProperty('options');
   });
 
   it('logprobs come back in OpenAI\'s shape', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Gateway, type ChatCompletionRequest } from '@tollgate/core';
+import { Gateway, type ChatCompletionRequest, type Deployment } from '@tollgate/core';
+import type { OllamaState } from '../src/index.js';
 import ollamaPlugin, {
   OllamaStreamParser,
   buildOllamaChatBody,
@@ -7,13 +8,13 @@ import ollamaPlugin, {
   mapOllamaError,
   ollamaHostUrl,
   ollamaRoot,
-  ollamaState,
   ollamaToOpenAI,
   thinkOf,
 } from '../src/index.js';
 
-const build = (r: Partial<ChatCompletionRequest>, dropParams = false) =>
-  buildOllamaChatBody({ model: 'llama', messages: [{ role: 'user', content: 'hi' }], ...r }, { model: 'llama3.2', dropParams }, null);
+const NATIVE = new Set(['num_ctx', 'min_p', 'num_gpu', 'options', 'keep_alive', 'truncate', 'think']);
+const build = (r: Partial<ChatCompletionRequest>, dropParams = false, allowed: ReadonlySet<string> = NATIVE, ctx: { warnings: string[] } | null = null) =>
+  buildOllamaChatBody({ model: 'llama', messages: [{ role: 'user', content: 'hi' }], ...r }, { model: 'llama3.2', dropParams, allowed }, ctx as never);
 
 describe('OpenAI request -> Ollama /api/chat body', () => {
   it('max_completion_tokens wins over max_tokens; both land in options.num_predict, never at the top level', () => {
@@ -28,15 +29,22 @@ describe('OpenAI request -> Ollama /api/chat body', () => {
     expect(build({ stream: true }).stream).toBe(true);
   });
 
-  it("Ollama's own option names and native fields are accepted; a native options object wins", () => {
-    const body = build({ num_ctx: 2048, min_p: 0.05, temperature: 0.3, options: { temperature: 0.9, num_gpu: 1 }, keep_alive: 0, truncate: false, think: 'high' });
+  it("Ollama's own option names and native fields go up when the deployment allows them; a native options object wins", () => {
+    const native = { num_ctx: 2048, min_p: 0.05, temperature: 0.3, options: { temperature: 0.9, num_gpu: 1 }, keep_alive: 0, truncate: false, think: 'high' };
+    const body = build(native);
     expect(body).toMatchObject({ options: { num_ctx: 2048, min_p: 0.05, temperature: 0.9, num_gpu: 1 }, keep_alive: 0, truncate: false, think: 'high' });
     expect(() => build({ options: 'fast' })).toThrow(expect.objectContaining({ status: 400, param: 'options' }));
+    const ctx = { warnings: [] as string[] };
+    const plain = build(native, false, new Set(), ctx);
+    expect(plain).toEqual({ model: 'llama3.2', messages: [{ role: 'user', content: 'hi' }], options: { temperature: 0.3 }, stream: false });
+    expect(ctx.warnings).toEqual(['num_ctx', 'min_p', 'options', 'keep_alive', 'truncate', 'think'].map((k) => expect.stringContaining(`ignored param '${k}'`)));
   });
 
-  it('unknown and unsupported params are refused naming them, or dropped with drop_params; neutral values pass', () => {
+  it('unsupported OpenAI params are refused naming them, or dropped with drop_params; unknown fields are ignored; neutral values pass', () => {
     expect(() => build({ logit_bias: { 1: 1 } })).toThrow(expect.objectContaining({ param: 'logit_bias', code: 'unsupported_parameter' }));
-    expect(() => build({ some_typo: 1 })).toThrow(expect.objectContaining({ param: 'some_typo' }));
+    const ctx = { warnings: [] as string[] };
+    expect(build({ some_typo: 1, api_key: 'x' }, false, new Set(['api_key']), ctx)).not.toHaveProperty('some_typo');
+    expect(ctx.warnings).toEqual([expect.stringContaining("ignored param 'some_typo'"), expect.stringContaining("ignored param 'api_key'")]);
     expect(build({ n: 2, logit_bias: { 1: 1 } }, true)).not.toHaveProperty('logit_bias');
     expect(() => build({ n: 1, parallel_tool_calls: true, store: false, tool_choice: 'auto', user: 'u', metadata: { a: 'b' } })).not.toThrow();
   });
@@ -106,9 +114,9 @@ describe('Ollama answers -> OpenAI', () => {
     expect(done[1].usage).toEqual({ prompt_tokens: 26, completion_tokens: 282, total_tokens: 308 });
   });
 
-  it('an error line throws with the key scrubbed; a context-length error keeps its kind', () => {
-    const p = new OllamaStreamParser({ id: 'x', model: 'm', secrets: ['ollama-secret-123456'] });
-    expect(() => p.event({ data: '{"error":"runner died for ollama-secret-123456"}' })).toThrow(expect.objectContaining({ status: 502, message: 'ollama: runner died for [redacted]' }));
+  it('an error line throws (the core scrubs keys from it); a context-length error keeps its kind', () => {
+    const p = new OllamaStreamParser({ id: 'x', model: 'm' });
+    expect(() => p.event({ data: '{"error":"runner died"}' })).toThrow(expect.objectContaining({ status: 502, message: 'ollama: runner died' }));
     expect(() => p.event({ data: '{"error":"the input length exceeds the context length"}' })).toThrow(expect.objectContaining({ status: 400, kind: 'context_window_exceeded' }));
     expect(() => p.event({ data: '{"model":' })).toThrow(expect.objectContaining({ code: 'bad_upstream_response' }));
   });
@@ -164,6 +172,7 @@ describe('base URL and environment', () => {
     expect(ollamaRoot('http://h:11434/api/')).toBe('http://h:11434');
   });
 
+  const state = (d: Deployment) => (d as Deployment<OllamaState>).prepared.state;
   async function prepared(params: Record<string, unknown> = {}) {
     const g = new Gateway({ config: { model_list: [{ model_name: 'm', params: { model: 'ollama_chat/llama3.2', ...params } }], settings: { log_level: 'silent' } } });
     await g.use(ollamaPlugin);
@@ -174,19 +183,29 @@ describe('base URL and environment', () => {
   }
 
   it('api_base, else OLLAMA_API_BASE, else OLLAMA_HOST, else http://localhost:11434; OLLAMA_API_KEY as Bearer', async () => {
-    expect(ollamaState(await prepared()).chatUrl).toBe('http://localhost:11434/api/chat');
+    expect(state(await prepared()).chatUrl).toBe('http://localhost:11434/api/chat');
     process.env.OLLAMA_HOST = '10.0.0.5';
-    expect(ollamaState(await prepared()).chatUrl).toBe('http://10.0.0.5:11434/api/chat');
+    expect(state(await prepared()).chatUrl).toBe('http://10.0.0.5:11434/api/chat');
     process.env.OLLAMA_API_BASE = 'http://litellm-style:11434';
     process.env.OLLAMA_API_KEY = 'env-key-123456';
     const d = await prepared();
-    expect(ollamaState(d).chatUrl).toBe('http://litellm-style:11434/api/chat');
+    expect(state(d).chatUrl).toBe('http://litellm-style:11434/api/chat');
     expect(d.prepared.headers.authorization).toBe('Bearer env-key-123456');
     expect(d.prepared.secrets).toEqual(['env-key-123456']);
-    expect(ollamaState(await prepared({ api_base: 'http://explicit:1' })).chatUrl).toBe('http://explicit:1/api/chat');
+    expect(state(await prepared({ api_base: 'http://explicit:1' })).chatUrl).toBe('http://explicit:1/api/chat');
   });
 
   it('no key, no Authorization header (a local server)', async () => {
     expect((await prepared()).prepared.headers).toEqual({ 'content-type': 'application/json' });
+  });
+
+  it('option names, keep_alive and model_info.num_ctx are declared keys: bad values and typos fail start-up naming the path', async () => {
+    await expect(prepared({ keep_alive: true })).rejects.toThrowError(/params\.keep_alive.*duration string/);
+    await expect(prepared({ num_ctx: 'big' })).rejects.toThrowError(/params\.num_ctx/);
+    await expect(prepared({ num_ctxx: 4096 })).rejects.toThrowError(/params\.num_ctxx: is not a known key \(did you mean `num_ctx`\?\)/);
+    const g = new Gateway({ config: { model_list: [{ model_name: 'm', params: { model: 'ollama/llama3.2' }, model_info: { num_ctx: 0 } }], settings: { log_level: 'silent' } } });
+    await g.use(ollamaPlugin);
+    await expect(g.start()).rejects.toThrowError(/model_info\.num_ctx/);
+    expect(state(await prepared({ num_ctx: 4096, use_mmap: false, keep_alive: '5m' }))).toMatchObject({ options: { num_ctx: 4096, use_mmap: false }, keepAlive: '5m' });
   });
 });
