@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { normalizeConfig, type Plugin } from '@tollgate/core';
+import { normalizeConfig, type Logger, type Plugin } from '@tollgate/core';
 import { buildGateway, createTollgateServer, type TollgateServer } from '@tollgate/server';
 
 export const silent = pino({ level: 'silent' });
@@ -11,11 +11,11 @@ export interface Running {
 }
 
 /** Start the reference server on 127.0.0.1 with a config object, as `tollgate start` would. */
-export async function startServer(raw: Record<string, unknown>, extraPlugins: Plugin[] = []): Promise<Running> {
+export async function startServer(raw: Record<string, unknown>, extraPlugins: Plugin[] = [], logger: Logger = silent): Promise<Running> {
   const { config, warnings } = normalizeConfig(raw);
   config.plugins = [...config.plugins, ...(extraPlugins as never[])];
-  const gateway = await buildGateway({ config, warnings, filepath: null, dir: process.cwd() }, { logger: silent });
-  const app = createTollgateServer(gateway, { requestLog: false });
+  const gateway = await buildGateway({ config, warnings, filepath: null, dir: process.cwd() }, { logger });
+  const app = createTollgateServer(gateway, { requestLog: logger !== silent });
   const addr = await app.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${addr.port}`;
   return { app, url, close: () => app.close(2000) };
