@@ -3,6 +3,8 @@ export * from './sse.js';
 export * from './openai-errors.js';
 export * from './openai-validate.js';
 export * from './openai-reply.js';
+export * from './openai-completions.js';
+export * from './openai-moderations.js';
 export * from './openai-mock.js';
 export * from './anthropic-validate.js';
 export * from './anthropic-reply.js';
