@@ -1,5 +1,5 @@
-import { BadRequestError, type ChatCompletionRequest, type EmbeddingRequest, type ProviderAdapter, type UpstreamRequest } from '@tollgate/core';
-import { authSecrets, resolveAuth, resolveRegion, sigv4Authorizer } from './auth.js';
+import { BadRequestError, type ChatCompletionRequest, type EmbeddingRequest, type PreparedDeployment, type ProviderAdapter, type UpstreamRequest } from '@tollgate/core';
+import { authSecrets, resolveAuth, resolveRegion, sigv4Authorizer, type BedrockAuth } from './auth.js';
 import { embeddingBody, embeddingFamily, parseEmbeddings } from './embeddings.js';
 import { mapBedrockError } from './errors.js';
 import { EventStreamDecoder } from './eventstream.js';
@@ -10,6 +10,7 @@ import { buildBedrockRerankRequest, parseBedrockRerankResponse } from './rerank.
 import { converseToOpenAI } from './response.js';
 import type { BedrockState } from './state.js';
 import { ConverseStreamParser } from './stream.js';
+import { assumeRoleAuthorizer } from './sts.js';
 import { jsonModeOf } from './tools.js';
 import type { ConverseRequest } from './types.js';
 
@@ -25,6 +26,13 @@ function defaultsOf(p: Record<string, unknown>): Partial<ConverseRequest> {
   return out;
 }
 
+/** Signing for AWS keys (the deployment's own, or a role's assumed with them); API keys are a static header. */
+function authorizerFor(auth: BedrockAuth, region: string, secrets: string[]): PreparedDeployment['authorize'] {
+  if (auth.kind === 'sigv4') return sigv4Authorizer(auth, region);
+  if (auth.kind === 'assume-role') return assumeRoleAuthorizer(auth.base, auth.role, region, secrets);
+  return undefined;
+}
+
 export const bedrockAdapter: ProviderAdapter<BedrockState> = {
   providers: ['bedrock', 'bedrock_converse'],
   paramKeys: BEDROCK_PARAM_KEYS,
@@ -32,14 +40,15 @@ export const bedrockAdapter: ProviderAdapter<BedrockState> = {
   prepare(d, envp) {
     const p = d.params;
     const model = parseModel(d.providerModel);
-    const auth = resolveAuth(p);
     const region = resolveRegion(p, model.arnRegion);
+    const auth = resolveAuth(p, region);
     const endpoint = (p.aws_bedrock_runtime_endpoint as string | undefined) ?? p.api_base ?? process.env.AWS_BEDROCK_RUNTIME_ENDPOINT ?? `https://bedrock-runtime.${region}.amazonaws.com`;
     const base = trimSlash(endpoint);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (auth.kind === 'bearer') headers.authorization = `Bearer ${auth.apiKey}`;
     for (const [k, v] of Object.entries(p.headers ?? {})) headers[k.toLowerCase()] = v;
     const dropParams = p.drop_params ?? envp.dropParams;
+    const secrets = authSecrets(auth);
     const state: BedrockState = {
       model,
       region,
@@ -56,8 +65,8 @@ export const bedrockAdapter: ProviderAdapter<BedrockState> = {
       headers,
       wireFormat: 'bedrock-converse',
       framing: () => new EventStreamDecoder(),
-      authorize: auth.kind === 'sigv4' ? sigv4Authorizer(auth, region) : undefined,
-      secrets: authSecrets(auth),
+      authorize: authorizerFor(auth, region, secrets),
+      secrets,
       state,
     };
   },

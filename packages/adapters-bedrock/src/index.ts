@@ -2,7 +2,8 @@ import { adapterPlugin } from '@tollgate/core';
 import { bedrockAdapter } from './adapter.js';
 
 export { bedrockAdapter } from './adapter.js';
-export { resolveAuth, resolveRegion, authSecrets, sigv4Authorizer, type BedrockAuth } from './auth.js';
+export { resolveAuth, resolveRegion, authSecrets, sigv4Authorizer, signerFor, signRequest, type BedrockAuth, type AwsKeys, type AssumeRole } from './auth.js';
+export { assumeRole, assumeRoleAuthorizer } from './sts.js';
 export { parseModel, encodeModelId, type BedrockModel } from './model.js';
 export { buildConverseBody, converseParams, CONVERSE_TABLE, EFFORT_BUDGET, type ConverseOptions, type ConverseBody } from './request.js';
 export { convertMessages, type ConvertedMessages } from './messages.js';

@@ -5,12 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UpstreamRequest } from '@tollgate/core';
-import { sigv4Authorizer } from '../src/auth.js';
+import { signRequest, signerFor, sigv4Authorizer } from '../src/auth.js';
 import { EventStreamDecoder } from '../src/eventstream.js';
 import { MOCK_ACCESS_KEY_ID, MOCK_BEDROCK_API_KEY, MOCK_SECRET_ACCESS_KEY, startBedrockMock, type BedrockMockServer } from '../../testing/src/bedrock-mock.js';
 import { corrupt, eventFrame, exceptionFrame } from '../../testing/src/eventstream.js';
 import { verifySigV4 } from '../../testing/src/sigv4-verify.js';
 import { postRaw } from '../../testing/src/http.js';
+import { startStsMock, type StsMockServer } from '../../testing/src/sts-mock.js';
 import { CLAUDE } from './helpers.js';
 
 let mock: BedrockMockServer;
@@ -30,7 +31,7 @@ const bearer = (body: unknown, url = converseUrl(), key = MOCK_BEDROCK_API_KEY) 
 /** Sign like the adapter does, then send exactly `send` (defaults to what was signed). */
 async function signed(body: unknown, o: { url?: string; accessKeyId?: string; secret?: string; sessionToken?: string; region?: string; tamper?: (b: string) => string } = {}) {
   const req: UpstreamRequest = { method: 'POST', url: o.url ?? converseUrl(), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-  await sigv4Authorizer({ kind: 'sigv4', accessKeyId: o.accessKeyId ?? MOCK_ACCESS_KEY_ID, secretAccessKey: o.secret ?? MOCK_SECRET_ACCESS_KEY, sessionToken: o.sessionToken }, o.region ?? 'us-east-1')(req, null as never);
+  await sigv4Authorizer({ accessKeyId: o.accessKeyId ?? MOCK_ACCESS_KEY_ID, secretAccessKey: o.secret ?? MOCK_SECRET_ACCESS_KEY, sessionToken: o.sessionToken }, o.region ?? 'us-east-1')(req, null as never);
   const { host: _host, ...headers } = req.headers;
   const sent = o.tamper ? o.tamper(req.body as string) : (req.body as string);
   return postRaw(req.url, sent, headers);
@@ -177,5 +178,35 @@ describe('InvokeModel and Rerank bodies', () => {
     expectError(await bearer(body('cohere.rerank-v3-5:0'), `${mock.url}/rerank`), 400, 'ValidationException', /model identifier is invalid/);
     const ok = await bearer(body('arn:aws:bedrock:us-east-1::foundation-model/cohere.rerank-v3-5:0'), `${mock.url}/rerank`);
     expect(ok.json.results[0]).toMatchObject({ index: 0, relevanceScore: expect.any(Number) });
+  });
+});
+
+describe('the STS mock refuses what STS refuses', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/r';
+  let sts: StsMockServer;
+  beforeAll(async () => { sts = await startStsMock({ credentials: [{ accessKeyId: MOCK_ACCESS_KEY_ID, secretAccessKey: MOCK_SECRET_ACCESS_KEY }], roles: { [ROLE]: {} }, issueTo: [] }); });
+  afterAll(async () => { await sts.close(); });
+
+  async function assume(form: Record<string, string>, o: { secret?: string; service?: string; contentType?: string } = {}) {
+    const req: UpstreamRequest = { method: 'POST', url: `${sts.url}/`, headers: { 'content-type': o.contentType ?? 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() };
+    await signRequest(signerFor({ accessKeyId: MOCK_ACCESS_KEY_ID, secretAccessKey: o.secret ?? MOCK_SECRET_ACCESS_KEY }, 'us-east-1', o.service ?? 'sts'), req);
+    const { host: _host, ...headers } = req.headers;
+    const res = await fetch(req.url, { method: 'POST', headers, body: req.body as string });
+    const xml = await res.text();
+    return { status: res.status, code: /<Code>([^<]*)<\/Code>/.exec(xml)?.[1], xml };
+  }
+  const ok = { Action: 'AssumeRole', Version: '2011-06-15', RoleArn: ROLE, RoleSessionName: 's1' };
+
+  it('signatures for another secret or service, other content types, bad params and unknown roles; answers in XML', async () => {
+    expect(await assume(ok, { secret: 'wrong' })).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(await assume(ok, { service: 'bedrock' })).toMatchObject({ status: 403, code: 'SignatureDoesNotMatch' });
+    expect(await assume(ok, { contentType: 'application/json' })).toMatchObject({ status: 400 });
+    expect(await assume({ ...ok, Version: '2020-01-01' })).toMatchObject({ status: 400, code: 'InvalidAction' });
+    expect(await assume({ ...ok, RoleSessionName: 'has space' })).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await assume({ ...ok, DurationSeconds: '60' })).toMatchObject({ status: 400, code: 'ValidationError' });
+    expect(await assume({ ...ok, RoleArn: 'arn:aws:iam::123456789012:role/other' })).toMatchObject({ status: 403, code: 'AccessDenied' });
+    const granted = await assume(ok);
+    expect(granted.status).toBe(200);
+    expect(granted.xml).toMatch(/<AssumeRoleResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/"><AssumeRoleResult>.*<Credentials><AccessKeyId>ASIA[0-9A-F]{16}<\/AccessKeyId><SecretAccessKey>[^<]+<\/SecretAccessKey><SessionToken>[^<]+<\/SessionToken><Expiration>\d{4}-\d\d-\d\dT[\d:.]+Z<\/Expiration><\/Credentials>/);
   });
 });

@@ -19,6 +19,7 @@ export * from './sigv4-verify.js';
 export * from './bedrock-validate.js';
 export * from './bedrock-reply.js';
 export * from './bedrock-mock.js';
+export * from './sts-mock.js';
 export * from './cohere-validate.js';
 export * from './cohere-reply.js';
 export * from './cohere-mock.js';
