@@ -1,4 +1,4 @@
-import { BadRequestError, upstreamFormatError, type EmbeddingRequest, type EmbeddingResponse } from '@tollgate/core';
+import { BadRequestError, toEmbeddingResponse, upstreamFormatError, type EmbeddingRequest, type EmbeddingResponse } from '@tollgate/core';
 
 /**
  * Embedding models served through InvokeModel, by what their body looks like
@@ -57,14 +57,6 @@ export function embeddingBody(r: EmbeddingRequest, family: EmbeddingFamily): Rec
   return body;
 }
 
-function encode(values: number[], format: EmbeddingRequest['encoding_format']): number[] | string {
-  if (format !== 'base64') return values;
-  // OpenAI's base64 format: little-endian float32 (what the openai SDK asks for by default).
-  const buf = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => buf.writeFloatLE(v, i * 4));
-  return buf.toString('base64');
-}
-
 /** An InvokeModel embeddings answer -> OpenAI's shape. Cohere reports no tokens in its body (only in a header). */
 export function parseEmbeddings(raw: unknown, r: EmbeddingRequest, family: EmbeddingFamily, model: string): EmbeddingResponse {
   const b = raw as { embedding?: number[]; embeddingsByType?: { float?: number[] }; inputTextTokenCount?: number; embeddings?: number[][] | { float?: number[][] } };
@@ -79,10 +71,5 @@ export function parseEmbeddings(raw: unknown, r: EmbeddingRequest, family: Embed
     vectors = Array.isArray(e) ? e : e?.float;
   }
   if (!Array.isArray(vectors) || !vectors.every(Array.isArray)) throw upstreamFormatError('an InvokeModel embeddings answer without vectors');
-  return {
-    object: 'list',
-    data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: encode(v, r.encoding_format) })),
-    model,
-    usage: { prompt_tokens: tokens, total_tokens: tokens },
-  };
+  return toEmbeddingResponse(vectors, model, tokens, r.encoding_format);
 }

@@ -1,6 +1,7 @@
 import {
   BadRequestError,
   compileParamTable,
+  toEmbeddingResponse,
   type CompiledParams,
   upstreamFormatError,
   type EmbeddingRequest,
@@ -54,12 +55,6 @@ export function buildCohereEmbedBody(request: EmbeddingRequest, model: string, d
   return body;
 }
 
-function float32Base64(vector: readonly number[]): string {
-  const buf = Buffer.alloc(vector.length * 4);
-  vector.forEach((v, i) => buf.writeFloatLE(v, i * 4));
-  return buf.toString('base64');
-}
-
 /** Cohere embed-by-type response -> OpenAI embeddings list (usage from billed input tokens and images). */
 export function parseCohereEmbedResponse(body: unknown, model: string, encoding: EmbeddingRequest['encoding_format']): EmbeddingResponse {
   const r = body as CohereEmbedResponse;
@@ -67,10 +62,5 @@ export function parseCohereEmbedResponse(body: unknown, model: string, encoding:
   if (!Array.isArray(vectors)) throw upstreamFormatError('an embed response without float embeddings');
   const billed = r.meta?.billed_units ?? {};
   const tokens = (billed.input_tokens ?? 0) + (billed.images ?? 0);
-  return {
-    object: 'list',
-    data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: encoding === 'base64' ? float32Base64(v) : v })),
-    model,
-    usage: { prompt_tokens: tokens, total_tokens: tokens },
-  };
+  return toEmbeddingResponse(vectors, model, tokens, encoding);
 }

@@ -1,5 +1,6 @@
 import {
   BadRequestError,
+  toEmbeddingResponse,
   upstreamFormatError,
   type EmbeddingRequest,
   type EmbeddingResponse,
@@ -36,21 +37,10 @@ export function buildOllamaEmbedBody(request: EmbeddingRequest, o: OllamaEmbedOp
   return body;
 }
 
-function float32Base64(vector: readonly number[]): string {
-  const buf = Buffer.alloc(vector.length * 4);
-  vector.forEach((v, i) => buf.writeFloatLE(v, i * 4));
-  return buf.toString('base64');
-}
-
 /** Ollama embed response -> OpenAI list; `encoding_format: "base64"` is little-endian float32, as OpenAI's. */
 export function parseOllamaEmbedResponse(body: unknown, model: string, encoding: EmbeddingRequest['encoding_format']): EmbeddingResponse {
   const r = body as OllamaEmbedResponse;
   if (!r || !Array.isArray(r.embeddings)) throw upstreamFormatError('an embed response without embeddings');
   const tokens = r.prompt_eval_count ?? 0;
-  return {
-    object: 'list',
-    data: r.embeddings.map((v, index) => ({ object: 'embedding', index, embedding: encoding === 'base64' ? float32Base64(v) : v })),
-    model: r.model ?? model,
-    usage: { prompt_tokens: tokens, total_tokens: tokens },
-  };
+  return toEmbeddingResponse(r.embeddings, r.model ?? model, tokens, encoding);
 }
