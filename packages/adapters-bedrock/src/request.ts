@@ -22,8 +22,8 @@ export interface ConverseOptions {
   /** Fields the deployment adds to every request (`additionalModelRequestFields`, `guardrailConfig`, ...). */
   defaults?: Partial<ConverseRequest>;
   /**
-   * The deployment's compiled table (its `allowed_client_params` reach additionalModelRequestFields);
-   * default: the table with no extra client fields.
+   * The deployment's table, compiled once in `prepare` (its `allowed_client_params` reach
+   * additionalModelRequestFields); without one, a table allowing no extra client field.
    */
   params?: CompiledParams;
 }
@@ -75,13 +75,6 @@ const PASS_THROUGH = ['guardrailConfig', 'performanceConfig', 'requestMetadata']
 /** The Converse table for a deployment: its drop_params and the client fields it allows. */
 export function converseParams(dropParams: boolean, allowed?: readonly string[]): CompiledParams {
   return compileParamTable(CONVERSE_TABLE, { dropParams, provider: 'Bedrock', allowed });
-}
-
-const defaultTables = new Map<boolean, CompiledParams>();
-function table(dropParams: boolean): CompiledParams {
-  let t = defaultTables.get(dropParams);
-  if (!t) defaultTables.set(dropParams, (t = converseParams(dropParams)));
-  return t;
 }
 
 /** Values that ask for nothing: not refused. */
@@ -223,7 +216,7 @@ export function buildConverseBody(request: ChatCompletionRequest, o: ConverseOpt
     const v = r[k] ?? o.defaults?.[k];
     if (v != null) (body as unknown as Record<string, unknown>)[k] = v;
   }
-  (o.params ?? table(o.dropParams)).apply(r, extra, ctx, skip);
+  (o.params ?? converseParams(o.dropParams)).apply(r, extra, ctx, skip);
   if (Object.keys(extra).length) body.additionalModelRequestFields = extra;
   return { body, jsonMode };
 }

@@ -73,13 +73,6 @@ export function cohereChatParams(dropParams: boolean, allowed?: readonly string[
   return compileParamTable(COHERE_CHAT_PARAMS, { dropParams, provider: 'Cohere', allowed });
 }
 
-const defaultTables = new Map<boolean, CompiledParams>();
-function table(dropParams: boolean): CompiledParams {
-  let t = defaultTables.get(dropParams);
-  if (!t) defaultTables.set(dropParams, (t = cohereChatParams(dropParams)));
-  return t;
-}
-
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
@@ -180,7 +173,7 @@ export function thinkingOf(request: ChatCompletionRequest): { type: 'enabled' | 
 export interface CohereBodyOptions {
   model: string;
   dropParams: boolean;
-  /** The deployment's compiled table (with its `allowed_client_params`); default: none allowed. */
+  /** The deployment's table, compiled once in `prepare` (with its `allowed_client_params`); without one, none allowed. */
   params?: CompiledParams;
 }
 
@@ -231,7 +224,7 @@ export function buildCohereChatBody(request: ChatCompletionRequest, options: Coh
   const thinking = thinkingOf(request);
   if (thinking) body.thinking = thinking;
 
-  (options.params ?? table(options.dropParams)).apply(r, body, ctx, skip);
+  (options.params ?? cohereChatParams(options.dropParams)).apply(r, body, ctx, skip);
   if (request.stream) body.stream = true;
   return body;
 }
