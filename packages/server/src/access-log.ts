@@ -61,6 +61,8 @@ export function createRequestLog(gateway: Gateway, enabled = true): RequestLog {
     write({
       requestId: ctx.id,
       inbound: ctx.inboundFormat === 'openai' ? undefined : ctx.inboundFormat,
+      // Chat is the common case; other operations (embeddings, rerank, ...) are named.
+      op: ctx.operation === 'chat' ? undefined : ctx.operation,
       model: ctx.requestedModel,
       deployment: ctx.deployment?.id,
       status,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startMockOllama } from '../../testing/src/ollama-mock.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = path.join(root, 'packages/server/dist/cli.js');
@@ -61,9 +62,30 @@ describe('tollgate CLI', () => {
     const bad = writeConfig('model_list:\n  - model_name: a\n    params: { model: nope }\n');
     const r1 = await start(['start', '--config', bad, '--port', '0']).catch((e: Error) => e.message);
     expect(r1).toContain('model_list[0].params.model: must be "provider/model"');
-    const missing = writeConfig('model_list:\n  - model_name: c\n    params: { model: bedrock/anthropic.claude-3 }\n');
+    const missing = writeConfig('model_list:\n  - model_name: c\n    params: { model: sagemaker/x }\n');
     const r2 = await start(['start', '--config', missing, '--port', '0']).catch((e: Error) => e.message);
-    expect(r2).toContain('Install @tollgate/adapter-bedrock');
+    expect(r2).toContain('Install @tollgate/adapter-sagemaker');
+  });
+
+  it('loads the Bedrock, Cohere and Ollama adapters from the workspace when the config names them', async () => {
+    const ollama = await startMockOllama({ rejectUnknown: true });
+    try {
+      const file = writeConfig([
+        'model_list:',
+        `  - model_name: local\n    litellm_params: { model: ollama_chat/llama3.2, api_base: "${ollama.url}" }`,
+        '  - model_name: claude\n    litellm_params: { model: bedrock/anthropic.claude-3-haiku-20240307-v1:0, api_key: ABSK-test, aws_region_name: us-east-1 }',
+        '  - model_name: command\n    litellm_params: { model: cohere_chat/command-a-03-2025, api_key: co-test }',
+      ].join('\n'));
+      const { url } = await start(['start', '--config', file, '--port', '0', '--host', '127.0.0.1']);
+      const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: Array<{ id: string }> };
+      expect(models.data.map((m) => m.id).sort()).toEqual(['claude', 'command', 'local']);
+      const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'local', max_tokens: 20, messages: [{ role: 'user', content: 'from the CLI' }] }) });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { choices: Array<{ message: { content: string } }> }).choices[0].message.content).toBe('echo: from the CLI');
+      expect(ollama.requests.at(-1)?.path).toBe('/api/chat');
+    } finally {
+      await ollama.close();
+    }
   });
 
   it('never logs the upstream or master key', async () => {
