@@ -51,6 +51,9 @@ export interface MockSettings {
 
 const encoder = new TextEncoder();
 
+/** Largest embedding the mock computes (a request or `mock_embedding_dimensions` above it is refused). */
+export const MAX_EMBEDDING_DIMENSIONS = 8192;
+
 function tokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
@@ -278,6 +281,11 @@ export class MockTransport implements Transport {
   private embeddings(req: EmbeddingRequest): UpstreamResponse {
     const inputs = Array.isArray(req.input) ? req.input : [req.input];
     const dims = req.dimensions ?? this.s.embeddingDimensions;
+    // Unbounded, a client's `dimensions: 10000000` held the event loop for seconds. OpenAI's largest model has 3072.
+    if (!Number.isInteger(dims) || dims < 1 || dims > MAX_EMBEDDING_DIMENSIONS) {
+      const message = `Invalid value for 'dimensions': must be an integer from 1 to ${MAX_EMBEDDING_DIMENSIONS} for the mock provider.`;
+      return respond(400, { 'content-type': 'application/json' }, JSON.stringify({ error: { message, type: 'invalid_request_error', param: 'dimensions', code: 'invalid_value' } }));
+    }
     let prompt = 0;
     const data = inputs.map((input, index) => {
       const text = typeof input === 'string' ? input : JSON.stringify(input);
@@ -307,7 +315,7 @@ export function mockSettings(params: Record<string, unknown>): MockSettings {
     streamChunks: Math.max(1, num(params.mock_stream_chunks, 'mock_stream_chunks', 4)),
     toolCalls: params.mock_tool_calls !== false,
     usage: params.mock_usage as MockSettings['usage'],
-    embeddingDimensions: Math.max(1, num(params.mock_embedding_dimensions, 'mock_embedding_dimensions', 8)),
+    embeddingDimensions: Math.max(1, Math.min(MAX_EMBEDDING_DIMENSIONS, num(params.mock_embedding_dimensions, 'mock_embedding_dimensions', 8))),
     fault,
   };
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, Gateway, importPlugin, loadConfig, resolvePackage, type GatewayOptions, type LoadedConfig, type TollgateConfig } from '@tollgate/core';
 import openai from '@tollgate/adapter-openai';
 import mock from '@tollgate/adapter-mock';
+import { SERVER_SETTINGS_SCHEMA } from './security/edge.js';
 
 /** Which package serves a provider id that the bundled adapters do not. */
 export const PROVIDER_PACKAGES: Readonly<Record<string, string>> = {
@@ -79,6 +80,8 @@ export async function buildGateway(loaded: LoadedConfig, options: Omit<GatewayOp
   for (const w of loaded.warnings) gateway.logger.warn(w);
   for (const [provider, pkg] of Object.entries(PROVIDER_PACKAGES)) gateway.setProviderPackage(provider, pkg);
   gateway.setConfigHints(PLUGIN_CONFIG_HINTS);
+  // The server's own settings (client timeouts, connection cap, CORS) are known keys, checked with its schema.
+  gateway.declareConfigKeys({ name: '@tollgate/server', keys: { settings: SERVER_SETTINGS_SCHEMA.properties } });
   await gateway.use(openai);
   await gateway.use(mock);
   for (const spec of loaded.config.plugins) await gateway.use(spec);

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  BadRequestError,
   GatewayError,
   NotFoundError,
   PermissionDeniedError,
@@ -16,9 +15,11 @@ import {
   type RouteDefinition,
 } from '@tollgate/core';
 import { bindAbort, drain, readJson, sendError, sendJson } from './http.js';
-import { createEarlyLog, createRequestLog } from './access-log.js';
+import { createRequestLog } from './access-log.js';
 import { registerAnthropicInbound } from './inbound/anthropic.js';
 import { responseHeaders, setHeaderLogger } from './headers.js';
+import { createEdgeGuard } from './security/edge.js';
+import { decodePathSegment } from './security/paths.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -118,15 +119,6 @@ export async function writeSse(
   }
 }
 
-/** Decode a path segment; bad percent-encoding is the client's error. */
-export function decodeSegment(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new BadRequestError('The request path has invalid percent-encoding.', { code: 'invalid_path' });
-  }
-}
-
 export function createTollgateServer(gateway: Gateway, options: ServerOptions = {}): TollgateServer {
   const bodyLimit = options.bodyLimit ?? Math.round(((gateway.config.settings.max_request_body_mb as number | undefined) ?? 10) * 1024 * 1024);
   const log = gateway.logger;
@@ -141,7 +133,6 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   };
 
   const logRequest = createRequestLog(gateway, options.requestLog ?? true);
-  const logEarly = createEarlyLog(gateway, options.requestLog ?? true);
 
   /** One registered operation, served over HTTP: parse, validate, run, answer (streams as SSE). */
   const operation = (spec: OperationSpec): Handler => async (req, res, requestId, caller) => {
@@ -167,8 +158,8 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
 
   const models: Handler = async (_req, res, _id, caller) => sendJson(res, 200, gateway.models(caller));
 
-  const model = async (req: IncomingMessage, res: ServerResponse, caller: Caller, path: string): Promise<void> => {
-    const id = decodeSegment(path.replace(/^(\/v1)?\/models\//, ''));
+  const model = async (res: ServerResponse, caller: Caller, path: string): Promise<void> => {
+    const id = decodePathSegment(path.replace(/^(\/v1)?\/models\//, ''));
     const m = gateway.models(caller).data.find((x) => x.id === id);
     if (!m) throw new GatewayError(404, 'invalid_request_error', `The model \`${id}\` does not exist.`, { code: 'model_not_found', param: 'model' });
     sendJson(res, 200, m);
@@ -198,9 +189,12 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   }
 
   let draining = false;
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+  // security/edge.ts: client timeouts, connections per address, CORS (issue #22 items 3 and 7).
+  const edge = createEdgeGuard(gateway.config.settings);
+  const server = createServer(edge.serverOptions, (req, res) => {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : gatewayId();
+    if (edge.intercept(req, res, requestId)) return;
     if (draining) {
       res.setHeader('connection', 'close');
       sendError(res, new GatewayError(503, 'api_error', 'Server is shutting down.', { code: 'shutting_down', kind: 'overloaded' }), { 'x-request-id': requestId });
@@ -222,14 +216,13 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
         const caller = await gateway.authenticate(req.headers, path);
         return api.handler(req, res, requestId, caller);
       }
-      if (req.method === 'GET' && /^(\/v1)?\/models\/.+/.test(path)) return model(req, res, await gateway.authenticate(req.headers, path), path);
+      if (req.method === 'GET' && /^(\/v1)?\/models\/.+/.test(path)) return model(res, await gateway.authenticate(req.headers, path), path);
       return plugin(req, res, path, url, q, requestId);
     };
     run().catch((err: unknown) => {
       const e = toGatewayError(err);
-      // Every 500 logs its cause (redacted by the logger); every early refusal gets its access line.
-      if (e.status >= 500) log.error({ err: (e.cause as Error | undefined) ?? err, requestId, path }, 'request failed');
-      else logEarly(requestId, req.method, path, e);
+      // Every request that ends here gets its access line; a 500 also logs its cause (scrubbed).
+      logRequest.bare({ requestId, route: `${req.method} ${path}`, status: e.status, err: e });
       // Drain an unread body so the connection stays usable for the next request.
       if (!req.complete) req.resume();
       if (res.headersSent) res.destroy();
@@ -246,7 +239,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
       const caller = auth === 'public' ? PUBLIC : await gateway.authenticate(req.headers, path);
       if (auth === 'admin' && !caller.admin) throw new PermissionDeniedError('This route needs the master key or an admin key.', { code: 'admin_only' });
       const params: Record<string, string> = {};
-      p.keys.forEach((k, i) => { params[k] = decodeSegment(m[i + 1]); });
+      p.keys.forEach((k, i) => { params[k] = decodePathSegment(m[i + 1]); });
       res.setHeader('x-request-id', requestId);
       await p.route.handler(req, res, {
         params,
@@ -259,6 +252,8 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     }
     throw new NotFoundError(`No route for ${req.method} ${path}.`, { code: 'route_not_found' });
   };
+
+  edge.attach(server);
 
   let idSeq = 0;
   const prefix = `tg-${process.pid.toString(36)}-${Date.now().toString(36)}-`;

@@ -40,22 +40,41 @@ function cacheOf(b: Json): { cache_control?: TextContentPart['cache_control'] } 
   return isObject(b.cache_control) ? { cache_control: b.cache_control as TextContentPart['cache_control'] } : {};
 }
 
+/** A client's value inside an error message (an object may carry its own toString). */
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : String(JSON.stringify(v)).slice(0, 100);
+}
+
+/** The string fields a media source of this type needs, each checked before use. */
+const SOURCE_FIELDS: Readonly<Record<string, readonly string[]>> = { base64: ['media_type', 'data'], url: ['url'], text: ['data'] };
+
 function mediaPart(b: Json, p: string): UserContentPart {
   const s = b.source;
   if (!isObject(s)) throw invalid(`${p}.source: Field required`, `${p}.source`);
+  for (const f of (typeof s.type === 'string' && Object.hasOwn(SOURCE_FIELDS, s.type) ? SOURCE_FIELDS[s.type] : [])) {
+    if (typeof s[f] !== 'string') throw invalid(`${p}.source.${f}: Input should be a valid string`, `${p}.source.${f}`);
+  }
   if (b.type === 'image') {
     if (s.type === 'base64') return { type: 'image_url', image_url: { url: `data:${s.media_type};base64,${s.data}` }, ...cacheOf(b) };
     if (s.type === 'url') return { type: 'image_url', image_url: { url: s.url }, ...cacheOf(b) };
-    throw invalid(`${p}.source.type: image sources of type '${s.type}' are not supported by Tollgate`, `${p}.source.type`);
+    throw invalid(`${p}.source.type: image sources of type '${show(s.type)}' are not supported by Tollgate`, `${p}.source.type`);
   }
   const filename = typeof b.title === 'string' ? { filename: b.title } : {};
   if (s.type === 'base64') return { type: 'file', file: { file_data: `data:${s.media_type};base64,${s.data}`, ...filename }, ...cacheOf(b) };
   if (s.type === 'text') {
-    return { type: 'file', file: { file_data: `data:text/plain;base64,${Buffer.from(String(s.data), 'utf8').toString('base64')}`, ...filename }, ...cacheOf(b) };
+    return { type: 'file', file: { file_data: `data:text/plain;base64,${Buffer.from(s.data, 'utf8').toString('base64')}`, ...filename }, ...cacheOf(b) };
   }
   // A URL document travels as file_data; the Anthropic adapter turns it back into a URL source.
   if (s.type === 'url') return { type: 'file', file: { file_data: s.url, ...filename }, ...cacheOf(b) };
-  throw invalid(`${p}.source.type: document sources of type '${s.type}' are not supported by Tollgate`, `${p}.source.type`);
+  throw invalid(`${p}.source.type: document sources of type '${show(s.type)}' are not supported by Tollgate`, `${p}.source.type`);
+}
+
+/** A string field that may be absent ('' then). */
+function optString(b: Json, key: string, p: string): string {
+  const v = b[key];
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw invalid(`${p}.${key}: Input should be a valid string`, `${p}.${key}`);
+  return v;
 }
 
 function textOf(b: Json, p: string): string {
@@ -84,8 +103,9 @@ function userMessages(content: unknown, p: string): ChatMessage[] {
         let text: string | TextContentPart[] = typeof b.content === 'string' ? b.content : '';
         if (Array.isArray(b.content)) {
           const texts: TextContentPart[] = [];
-          b.content.forEach((c: Json, k: number) => {
-            if (c?.type === 'text') texts.push({ type: 'text', text: textOf(c, `${bp}.content.${k}`), ...cacheOf(c) });
+          b.content.forEach((c: unknown, k: number) => {
+            if (!isObject(c)) throw invalid(`${bp}.content.${k}: Input should be a valid dictionary`, `${bp}.content.${k}`);
+            if (c.type === 'text') texts.push({ type: 'text', text: textOf(c, `${bp}.content.${k}`), ...cacheOf(c) });
             // OpenAI tool messages carry text only: media from a tool result follows as user content.
             else parts.push(mediaPart(c, `${bp}.content.${k}`));
           });
@@ -97,7 +117,7 @@ function userMessages(content: unknown, p: string): ChatMessage[] {
         break;
       }
       default:
-        throw invalid(`${bp}.type: '${b.type}' blocks are not supported in user messages by Tollgate`, `${bp}.type`);
+        throw invalid(`${bp}.type: '${show(b.type)}' blocks are not supported in user messages by Tollgate`, `${bp}.type`);
     }
   });
   return parts.length ? [...tools, { role: 'user', content: parts }] : tools;
@@ -120,13 +140,13 @@ function assistantMessage(content: unknown, p: string): AssistantMessage {
         calls.push({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } });
         break;
       case 'thinking':
-        thinking.push({ type: 'thinking', thinking: String(b.thinking ?? ''), signature: String(b.signature ?? '') });
+        thinking.push({ type: 'thinking', thinking: optString(b, 'thinking', bp), signature: optString(b, 'signature', bp) });
         break;
       case 'redacted_thinking':
-        thinking.push({ type: 'redacted_thinking', data: String(b.data ?? '') });
+        thinking.push({ type: 'redacted_thinking', data: optString(b, 'data', bp) });
         break;
       default:
-        throw invalid(`${bp}.type: '${b.type}' blocks are not supported in assistant messages by Tollgate`, `${bp}.type`);
+        throw invalid(`${bp}.type: '${show(b.type)}' blocks are not supported in assistant messages by Tollgate`, `${bp}.type`);
     }
   });
   const cached = texts.some((t) => t.cache_control);
@@ -161,6 +181,13 @@ function toolChoice(tc: Json, out: ChatCompletionRequest): void {
   else if (tc.type === 'tool' && typeof tc.name === 'string') out.tool_choice = { type: 'function', function: { name: tc.name } };
   else throw invalid("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'", 'tool_choice');
   if (tc.disable_parallel_tool_use === true) out.parallel_tool_calls = false;
+}
+
+/** Anthropic server tools (web_search_..., bash_..., code_execution_...) in a translated request, as `tools.N (type)`. */
+export function serverToolsOf(request: ChatCompletionRequest): string[] {
+  const out: string[] = [];
+  request.tools?.forEach((t, i) => { if (t.type !== 'function') out.push(`tools.${i} (${String(t.type)})`); });
+  return out;
 }
 
 /**
