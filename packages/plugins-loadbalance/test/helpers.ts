@@ -26,7 +26,8 @@ const prefixes: string[] = [];
 
 /** A store on the machine's shared Redis under a fresh random prefix (several may share one). */
 export async function redisState(prefix = `tg-test:lb:${randomUUID()}:`): Promise<RedisSharedState> {
-  const s = new RedisSharedState({ url: REDIS_URL, keyPrefix: prefix });
+  // A machine busy with other tests may take longer than the 100 ms default to answer.
+  const s = new RedisSharedState({ url: REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 2000 });
   opened.push(s);
   prefixes.push(prefix);
   if (!(await s.ready())) throw new Error('Redis on 127.0.0.1:6379 is not answering');
