@@ -230,9 +230,10 @@ export class LoadBalancer {
 
   /**
    * At attempt end: where the request stands (synchronously, before `afterFailure` reads it), then
-   * live stats, the circuit breaker, and the in-flight mark and probe released.
+   * live stats, the circuit breaker, and the in-flight mark and probe released. `deferFailure`
+   * leaves a failure out of the breaker for now (see recordDeferredFailure).
    */
-  async attemptEnded(d: DeploymentView, record: AttemptRecord, rs: RouteState): Promise<void> {
+  async attemptEnded(d: DeploymentView, record: AttemptRecord, rs: RouteState, options: { deferFailure?: boolean } = {}): Promise<void> {
     rs.position = rs.plan.indexOf(d);
     if (rs.refused === d.id) {
       rs.refused = null;
@@ -244,12 +245,19 @@ export class LoadBalancer {
     const probe = rs.probes.get(d.id);
     rs.probes.delete(d.id);
     const failure = record.ok || record.errorKind === null ? null : { kind: record.errorKind, status: record.status ?? undefined, retryAfter: record.retryAfter };
-    const breaker = failure ? this.cooldowns.recordFailure(d, failure, rs.groupSize, probe) : this.cooldowns.recordSuccess(d, rs.groupSize, probe);
+    const breaker = !failure ? this.cooldowns.recordSuccess(d, rs.groupSize, probe)
+      : options.deferFailure ? probe?.() // counted by recordDeferredFailure, if at all
+      : this.cooldowns.recordFailure(d, failure, rs.groupSize, probe);
     if (this.readsNothing && !release) {
       await breaker;
       return;
     }
     await Promise.all([release?.(), this.stats.finished(d, record, this.needs), breaker]);
+  }
+
+  /** Count a failure whose attempt ended with `deferFailure` (it was not made good by a retry of its own). */
+  async recordDeferredFailure(d: DeploymentView, failure: FailureInfo, rs: RouteState): Promise<void> {
+    await this.cooldowns.recordFailure(d, failure, rs.groupSize);
   }
 
   /** When the request is over: give back probes it took but never used. */

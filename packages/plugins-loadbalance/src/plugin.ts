@@ -140,12 +140,19 @@ export const loadBalancePlugin: Plugin<LoadBalancePluginOptions> = {
 
     gateway.hooks.attemptEnd.tap(NAME, (attempt, ctx) => {
       const r = slot.get(ctx);
-      if (r) r.track(lb.attemptEnded(viewOf(attempt.deployment), engineRecord(attempt, ctx), r.rs), gateway);
+      if (!r) return;
+      // A refused credential fetched from the network (an expired token) is refreshed and tried once
+      // more by the core without asking attemptFailed: it counts against the deployment only if
+      // attemptFailed hears of it.
+      const deferFailure = attempt.errorKind === 'auth' && attempt.deployment.prepared.authorize !== undefined;
+      r.track(lb.attemptEnded(viewOf(attempt.deployment), engineRecord(attempt, ctx), r.rs, { deferFailure }), gateway);
     });
 
     gateway.hooks.attemptFailed.tapPromise(NAME, async (error, ctx) => {
       const r = slot.get(ctx);
       if (!r) return undefined;
+      const last = ctx.attempts[ctx.attempts.length - 1];
+      if (last?.error === error && error.kind === 'auth' && last.deployment.prepared.authorize) r.track(lb.recordDeferredFailure(viewOf(last.deployment), error, r.rs), gateway);
       let d = lb.afterFailure(error, r.rs);
       // A fallback group that cannot serve (every deployment cooling, unknown, not this key's) moves on to the next.
       while (d.action === 'fallback') {

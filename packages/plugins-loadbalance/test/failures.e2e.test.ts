@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Plugin } from '@tollgate/core';
+import { openaiAdapter } from '@tollgate/adapter-openai';
 import { startMockOpenAI, type MockOpenAIServer } from '@tollgate/testing';
 import { openaiAt, serve, serveFile, text, type Served } from './serve.js';
 
@@ -55,6 +57,34 @@ describe('retries', () => {
     expect((await served.chat({ model: 'g', num_retries: 1 })).headers.get('x-tollgate-attempts')).toBe('2');
     const bad = await served.chat({ model: 'g' }, { 'x-tollgate-num-retries': 'many' });
     expect([bad.status, bad.body.error.param]).toEqual([400, 'x-tollgate-num-retries']);
+  });
+});
+
+describe('credentials from the network', () => {
+  it('does not cool a deployment whose expired token the core refreshed and retried', async () => {
+    const u = await startMockOpenAI({ apiKey: 'token-2' });
+    upstreams.push(u);
+    let fetched = 0;
+    // An OpenAI deployment whose bearer token comes from a token endpoint (as Vertex AI or Entra ID do).
+    const tokened: Plugin = {
+      name: 'test-token-auth',
+      apply(g) {
+        g.registerAdapter({
+          ...openaiAdapter,
+          prepare(d, env) {
+            return { ...openaiAdapter.prepare(d, env), authorize: async (req, creds) => { req.headers.authorization = `Bearer ${await creds.get('token', async () => ({ value: `token-${++fetched}`, expiresAt: Date.now() + 3_600_000 }))}`; } };
+          },
+        });
+      },
+    };
+    served = await serve({
+      model_list: [{ model_name: 'g', params: { ...openaiAt(u.url), order: 1 }, model_info: { id: 'tokened' } }, entry('g', 'other', { order: 2 })],
+      router: { cooldown_time: 60 },
+    }, [tokened]);
+    const first = await served.chat({ model: 'g' }); // token-1 refused (401), token-2 fetched and accepted
+    expect([first.status, first.deployment, first.headers.get('x-tollgate-attempts')]).toEqual([200, 'tokened', '2']);
+    const next = await served.chat({ model: 'g' });
+    expect([next.deployment, next.headers.get('x-tollgate-attempts')]).toEqual(['tokened', '1']);
   });
 });
 
