@@ -266,7 +266,7 @@ async function main() {
     const logFile = path.join(tmp, `tollgate.${label}.log`);
     const out = fs.openSync(logFile, 'w');
     const nodeArgs = ['--import', WATCHDOG];
-    if (profileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `tollgate-${label}.cpuprofile`);
+    if (profileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${label}.cpuprofile`);
     const env = { ...process.env };
     delete env.TOLLGATE_LOG_LEVEL;
     delete env.NODE_OPTIONS;

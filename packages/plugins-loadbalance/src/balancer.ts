@@ -44,14 +44,38 @@ export class RouteState {
   /** The strategy's reads, started with the cooldown lookup so both take one round trip. */
   prefetch: { readonly ids: ReadonlyMap<string, number>; readonly reads: Promise<[StatsView[], number]> } | null = null;
 
+  private tokens = -1;
+
   constructor(
     readonly overrides: RequestOverrides,
-    readonly inputTokens: number,
+    private readonly body: Readonly<Record<string, unknown>>,
     readonly stream: boolean,
   ) {}
 
+  /** The prompt's estimated tokens, counted when a filter or strategy first asks (most never do). */
+  get inputTokens(): number {
+    if (this.tokens < 0) this.tokens = estimateInputTokens(this.body);
+    return this.tokens;
+  }
+
   info(group: string): RequestInfo {
-    return { group, stream: this.stream, inputTokens: this.inputTokens, tags: this.overrides.tags };
+    return new GroupRequest(group, this);
+  }
+}
+
+/** What a strategy knows of the request in one group (a class: its getter stays on the prototype). */
+class GroupRequest implements RequestInfo {
+  constructor(readonly group: string, private readonly rs: RouteState) {}
+  get stream(): boolean {
+    return this.rs.stream;
+  }
+
+  get tags(): readonly string[] {
+    return this.rs.overrides.tags;
+  }
+
+  get inputTokens(): number {
+    return this.rs.inputTokens;
   }
 }
 
@@ -101,7 +125,7 @@ export class LoadBalancer {
 
   /** Start a request: read its overrides (num_retries, fallbacks, tags...) and estimate its prompt. */
   begin(body: Readonly<Record<string, unknown>>, headers: Readonly<Record<string, string | string[] | undefined>> = {}): RouteState {
-    return new RouteState(requestOverrides(body, headers), estimateInputTokens(body), body.stream === true);
+    return new RouteState(requestOverrides(body, headers), body, body.stream === true);
   }
 
   /**
