@@ -1,40 +1,31 @@
-import { createAccessLogger, type Gateway, type GatewayError, type RequestContext } from '@tollgate/core';
+import { createAccessLogger, requestRecord, STAGE_LAST, type Gateway, type GatewayError } from '@tollgate/core';
 
-/** Writes one access-log line for a finished request. */
-export type RequestLog = (ctx: RequestContext, status: number) => void;
+export interface RequestLogOptions {
+  /** Include the request and answer bodies, redacted (`settings.log_request_bodies`). */
+  bodies?: boolean;
+}
+
+const tapped = new WeakSet<Gateway>();
 
 /**
- * One line per request, for every inbound format. The line's fields are all built here from
- * non-secret values, so it goes through the non-redacting access logger (see createAccessLogger).
+ * One line per request, for every inbound format and every path (answers, refusals, failures,
+ * aborted streams, internal calls), written from the `account` hook: after the last byte, so it
+ * never delays an answer, and after the taps that price the request (`cost`). Its fields are all
+ * built by `requestRecord` from non-secret values, so it goes through the non-redacting access
+ * logger (see createAccessLogger); bodies, when on, are redacted by `redactBody`.
  */
-export function createRequestLog(gateway: Gateway, enabled = true): RequestLog {
-  if (!enabled) return () => undefined;
+export function tapRequestLog(gateway: Gateway, options: RequestLogOptions = {}): void {
   const log = createAccessLogger(gateway.logger);
-  return (ctx, status) => {
-    const line = {
-      requestId: ctx.id,
-      inbound: ctx.inboundFormat === 'openai' ? undefined : ctx.inboundFormat,
-      model: ctx.requestedModel,
-      deployment: ctx.deployment?.id,
-      status,
-      outcome: ctx.outcome,
-      stream: ctx.stream,
-      sameFormat: ctx.sendInboundBody || undefined,
-      fallback: ctx.fallbackGroup ?? undefined,
-      kind: ctx.error ? ctx.error.kind : undefined,
-      reason: ctx.outcomeReason ?? undefined,
-      ttftMs: ctx.stream && ctx.timings.firstToken ? Math.round(ctx.timings.firstToken * 100) / 100 : undefined,
-      key: ctx.caller.keyAlias ?? undefined,
-      ms: Math.round(ctx.elapsed() * 100) / 100,
-      overheadMs: Math.round(ctx.overheadMs() * 100) / 100,
-      attempts: ctx.attempts.length,
-      usage: ctx.usage ? { prompt: ctx.usage.prompt_tokens, completion: ctx.usage.completion_tokens } : undefined,
-      err: ctx.error ? ctx.error.message : undefined,
-    };
-    if (status >= 500) log.error(line, 'request failed');
-    else if (status >= 400) log.warn(line, 'request refused');
-    else log.info(line, 'request');
-  };
+  if (tapped.has(gateway) || !log.isLevelEnabled('error')) return;
+  tapped.add(gateway);
+  const bodies = { bodies: options.bodies === true };
+  gateway.hooks.account.tap({ name: 'tollgate:request-log', stage: STAGE_LAST }, (ctx) => {
+    const status = ctx.error ? ctx.error.status : 200;
+    if (status >= 500) log.error(requestRecord(ctx, bodies), 'request failed');
+    else if (status >= 400) {
+      if (log.isLevelEnabled('warn')) log.warn(requestRecord(ctx, bodies), 'request refused');
+    } else if (log.isLevelEnabled('info')) log.info(requestRecord(ctx, bodies), 'request');
+  });
 }
 
 /** A line for a request that failed before it had a context (bad key, bad body, unknown route). */

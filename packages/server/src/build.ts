@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Gateway, importPlugin, loadConfig, resolvePackage, type GatewayOptions, type LoadedConfig, type TollgateConfig } from '@tollgate/core';
+import { Gateway, importPlugin, loadConfig, resolvePackage, type GatewayOptions, type KeyOwner, type LoadedConfig, type TollgateConfig } from '@tollgate/core';
 import openai from '@tollgate/adapter-openai';
 import mock from '@tollgate/adapter-mock';
 
@@ -68,6 +68,12 @@ export function packagesCalledFor(config: TollgateConfig): string[] {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** Settings the reference server reads itself. */
+export const SERVER_KEYS: KeyOwner = {
+  name: '@tollgate/server',
+  keys: { settings: { log_request_bodies: { type: 'boolean' } } },
+};
+
 /**
  * The reference server's gateway: bundled adapters (OpenAI family, mock), adapters for other
  * configured providers loaded when installed, the config's own plugins, and the plugins its
@@ -79,6 +85,7 @@ export async function buildGateway(loaded: LoadedConfig, options: Omit<GatewayOp
   for (const w of loaded.warnings) gateway.logger.warn(w);
   for (const [provider, pkg] of Object.entries(PROVIDER_PACKAGES)) gateway.setProviderPackage(provider, pkg);
   gateway.setConfigHints(PLUGIN_CONFIG_HINTS);
+  gateway.declareConfigKeys(SERVER_KEYS);
   await gateway.use(openai);
   await gateway.use(mock);
   for (const spec of loaded.config.plugins) await gateway.use(spec);

@@ -16,7 +16,7 @@ import {
   type RouteDefinition,
 } from '@tollgate/core';
 import { bindAbort, drain, readJson, sendError, sendJson } from './http.js';
-import { createEarlyLog, createRequestLog } from './access-log.js';
+import { createEarlyLog, tapRequestLog } from './access-log.js';
 import { registerAnthropicInbound } from './inbound/anthropic.js';
 import { responseHeaders, setHeaderLogger } from './headers.js';
 
@@ -25,7 +25,10 @@ export const SERVER_VERSION = '0.1.0';
 export interface ServerOptions {
   /** Request body limit in bytes (default: settings.max_request_body_mb or 10 MB). */
   bodyLimit?: number;
-  /** Log one line per request (default true). */
+  /**
+   * Log one line per request, after it is over (default true): see access-log.ts. Message bodies
+   * are in it, redacted, only with `settings.log_request_bodies: true`.
+   */
   requestLog?: boolean;
 }
 
@@ -140,7 +143,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     if (!/^\/v\d\//.test(path)) exact.set(`${method} /v1${path}`, { handler, onError });
   };
 
-  const logRequest = createRequestLog(gateway, options.requestLog ?? true);
+  if (options.requestLog ?? true) tapRequestLog(gateway, { bodies: gateway.config.settings.log_request_bodies === true });
   const logEarly = createEarlyLog(gateway, options.requestLog ?? true);
 
   /** One registered operation, served over HTTP: parse, validate, run, answer (streams as SSE). */
@@ -153,15 +156,11 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
       if (result.kind === 'response') {
         // Same wire format and nothing rewrote the answer: the upstream's text goes out as is.
         sendJson(res, 200, ctx.rawResponseText ?? result.response, tollgateHeaders(ctx));
-        logRequest(ctx, 200);
         return;
       }
       await writeSse(res, ctx, result.stream);
-      logRequest(ctx, ctx.error ? ctx.error.status : 200);
     } catch (err) {
-      const e = toGatewayError(err);
-      sendError(res, e, tollgateHeaders(ctx));
-      logRequest(ctx, e.status);
+      sendError(res, toGatewayError(err), tollgateHeaders(ctx));
     }
   };
 
@@ -175,7 +174,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   };
 
   // Inbound formats other than OpenAI's register here (see ./inbound/).
-  registerAnthropicInbound({ handle }, gateway, { bodyLimit, logRequest });
+  registerAnthropicInbound({ handle }, gateway, { bodyLimit });
   for (const spec of gateway.operations.all()) {
     if (spec.body !== 'json') continue;
     for (const p of spec.paths) handle('POST', p, operation(spec));
