@@ -19,6 +19,7 @@ import { bindAbort, drain, readJson, sendError, sendJson } from './http.js';
 import { createEarlyLog, tapRequestLog } from './access-log.js';
 import { registerAnthropicInbound } from './inbound/anthropic.js';
 import { responseHeaders, setHeaderLogger } from './headers.js';
+import { sendHealth, sendReadiness } from './health.js';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -184,11 +185,10 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   const publicPaths = new Map<string, Handler>();
   const alive: Handler = async (_req, res) => sendJson(res, 200, '"I\'m alive!"');
   for (const p of ['/health/liveliness', '/health/liveness', '/v1/health/liveliness', '/v1/health/liveness']) publicPaths.set(`GET ${p}`, alive);
-  const readiness: Handler = async (_req, res) => {
-    sendJson(res, 200, { status: 'healthy', version: SERVER_VERSION, models: gateway.models().data.length, in_flight: gateway.activeRequests });
-  };
+  const readiness: Handler = (_req, res) => sendReadiness(res, gateway, SERVER_VERSION);
   publicPaths.set('GET /health/readiness', readiness);
   publicPaths.set('GET /v1/health/readiness', readiness);
+  handle('GET', '/health', (req, res, _id, caller) => sendHealth(req, res, gateway, caller));
 
   for (const route of gateway.routes.all()) {
     const keys: string[] = [];
