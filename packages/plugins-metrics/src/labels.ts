@@ -36,6 +36,7 @@ const CACHE_LIMIT = 4096;
  */
 export class BoundedNames {
   private known = new Set<string>();
+  private aliases = new Map<string, string>();
   private patterns: Array<{ name: string; re: RegExp }> = [];
   private configured = new Set<Deployment>();
   private readonly groups = new Map<string, string>();
@@ -44,16 +45,18 @@ export class BoundedNames {
   load(gateway: Gateway): void {
     const all = gateway.allDeployments();
     this.configured = new Set(all);
-    this.known = new Set([...all.map((d) => d.modelName), ...Object.keys(gateway.config.router.model_group_alias ?? {})]);
+    this.known = new Set(all.map((d) => d.modelName));
     this.patterns = gateway.config.model_list
       .map((m) => m.model_name)
       .filter((n) => n.includes('*'))
       .map((name) => ({ name, re: new RegExp(`^${name.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`) }));
+    // An alias is labelled with the group it names, as the requests through it are once routed.
+    this.aliases = new Map(Object.entries(gateway.config.router.model_group_alias ?? {}).map(([alias, v]) => [alias, this.group(typeof v === 'string' ? v : v.model)]));
   }
 
   group(name: string): string {
     if (this.known.has(name)) return name;
-    let label = this.groups.get(name);
+    let label = this.aliases.get(name) ?? this.groups.get(name);
     if (label === undefined) {
       label = this.patterns.find((p) => p.re.test(name))?.name ?? 'unknown';
       if (this.groups.size >= CACHE_LIMIT) this.groups.clear();

@@ -39,6 +39,7 @@ beforeAll(async () => {
       { model_name: 'two', params: { model: 'mock/two-b', mock_usage: USAGE, order: 2 }, model_info: { id: 'two-b' } },
       { model_name: 'mock/*', params: { model: 'mock/*' } },
     ],
+    router: { model_group_alias: { 'chat-alias': 'chat' } },
     settings: { master_key: MASTER },
   }, [fakes, metrics]);
 });
@@ -80,10 +81,11 @@ describe('GET /metrics after a known sequence of requests', () => {
     expect(await chat('two', 'next deployment')).toBe(200);
     expect(await chat('chat', 'cached?')).toBe(200);
     expect(await chat('chat', 'over the limit')).toBe(429);
+    expect(await chat('chat-alias', 'over the limit')).toBe(429);
     expect(await chat(unknownModel, 'who?')).toBe(404);
     expect(await chat('mock/some-client-chosen-name', 'wildcard', {}, MASTER)).toBe(200);
-    p = await scrapeAfter(10);
-    expect(total(p, 'tollgate_requests_total')).toBe(10);
+    p = await scrapeAfter(11);
+    expect(total(p, 'tollgate_requests_total')).toBe(11);
   });
 
   it('counts requests by model group, deployment, provider, key, status class and outcome', () => {
@@ -93,10 +95,11 @@ describe('GET /metrics after a known sequence of requests', () => {
     expect(total(p, 'tollgate_requests_total', { model_group: 'flaky', deployment: 'chat-a', outcome: 'ok' })).toBe(1);
     expect(total(p, 'tollgate_requests_total', { model_group: 'two', deployment: 'two-b', outcome: 'ok' })).toBe(1);
     expect(total(p, 'tollgate_requests_total', { model_group: 'chat', deployment: '', outcome: 'cache_hit' })).toBe(1);
-    expect(total(p, 'tollgate_requests_total', { model_group: 'chat', status_class: '4xx', outcome: 'rejected' })).toBe(1);
+    // Refused before routing, through an alias too: labelled with the group the alias names.
+    expect(total(p, 'tollgate_requests_total', { model_group: 'chat', status_class: '4xx', outcome: 'rejected' })).toBe(2);
     expect(total(p, 'tollgate_request_failures_total', { model_group: 'broken', status_code: '500', error_kind: 'server' })).toBe(1);
-    expect(total(p, 'tollgate_request_failures_total', { model_group: 'chat', status_code: '429', error_kind: 'rate_limit' })).toBe(1);
-    expect(total(p, 'tollgate_rate_limit_rejections_total', { model_group: 'chat', ...key, reason: 'limit' })).toBe(1);
+    expect(total(p, 'tollgate_request_failures_total', { model_group: 'chat', status_code: '429', error_kind: 'rate_limit' })).toBe(2);
+    expect(total(p, 'tollgate_rate_limit_rejections_total', { model_group: 'chat', ...key, reason: 'limit' })).toBe(2);
     expect(total(p, 'tollgate_cache_hits_total', { model_group: 'chat', ...key })).toBe(1);
     expect(total(p, 'tollgate_fallbacks_total', { model_group: 'flaky', fallback_group: 'chat', result: 'success' })).toBe(1);
   });
@@ -144,7 +147,7 @@ describe('GET /metrics after a known sequence of requests', () => {
     const aliasOf = (name: string, match: Record<string, string>) => find(p, name, match);
     expect(total(p, 'litellm_proxy_total_requests_metric_total', { requested_model: 'chat', status_code: '200', api_key_alias: 'team-a-key' })).toBe(4);
     expect(total(p, 'litellm_proxy_failed_requests_metric_total', { requested_model: 'broken', exception_status: '500', exception_class: 'server' })).toBe(1);
-    expect(total(p, 'litellm_requests_metric_total')).toBe(10);
+    expect(total(p, 'litellm_requests_metric_total')).toBe(11);
     expect(aliasOf('litellm_spend_metric_total', { model: 'chat-model', model_id: 'chat-a' })[0]).toMatchObject({ labels: key });
     expect(total(p, 'litellm_spend_metric_total')).toBeCloseTo(total(p, 'tollgate_spend_usd_total'), 10);
     expect(total(p, 'litellm_input_tokens_metric_total', { model: 'chat-model' })).toBe(40);
