@@ -120,6 +120,18 @@ describe('OpenTelemetry traces', () => {
     expect(root.attributes['tollgate.attempts']).toBe(2);
   });
 
+  it('gives a streamed request its time to first token, on the request and on the attempt', async () => {
+    const r = await chat('gpt-4o-mini', {}, { stream: true, stream_options: { include_usage: true } });
+    expect(r.body).toContain('data: [DONE]');
+    const [root] = await collector.waitFor(rootOf(r.id));
+    expect(root.attributes['tollgate.stream']).toBe(true);
+    expect(root.attributes['tollgate.ttft_ms']).toBeGreaterThan(0);
+    expect(root.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
+    const [attempt] = await collector.waitFor((s) => s.kind === 3 && s.parentSpanId === root.spanId);
+    expect(attempt.attributes['tollgate.ttft_ms']).toBeGreaterThan(0);
+    expect(attempt.endNs).toBeLessThanOrEqual(root.endNs);
+  });
+
   it('marks a failed request span as an error', async () => {
     const r = await chat('no-such-model');
     expect(r.status).toBe(404);
