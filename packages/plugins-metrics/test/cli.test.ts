@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -89,20 +91,36 @@ describe('tollgate start with the observability plugins installed', () => {
     }
   });
 
-  it('loads the metrics plugin by package name with its options', async () => {
-    const cwd = project([
-      'model_list:',
-      '  - model_name: gpt-4o-mini',
-      '    params: { model: mock/gpt-4o-mini }',
-      'plugins:',
-      '  - ["@tollgate/plugin-metrics", { public: true }]',
-      'settings:',
-      `  master_key: ${MASTER}`,
-      '',
-    ].join('\n'));
-    const url = await start(cwd);
-    const res = await request(`${url}/metrics`);
-    expect(res.statusCode).toBe(200);
-    expect(await res.body.text()).toContain('# TYPE tollgate_requests_total counter');
+  it('loads the metrics plugin and the webhook logger by package name with their options', async () => {
+    const received: unknown[] = [];
+    const sink = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => { received.push(...JSON.parse(body)); res.end(); });
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    try {
+      const cwd = project([
+        'model_list:',
+        '  - model_name: gpt-4o-mini',
+        '    params: { model: mock/gpt-4o-mini }',
+        'plugins:',
+        '  - ["@tollgate/plugin-metrics", { public: true }]',
+        `  - ["@tollgate/plugin-metrics/webhook", { url: "http://127.0.0.1:${(sink.address() as AddressInfo).port}/in", flushIntervalMs: 20 }]`,
+        'settings:',
+        `  master_key: ${MASTER}`,
+        '',
+      ].join('\n'));
+      const url = await start(cwd);
+      expect(await chat(url)).toBe(200);
+      for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(received).toEqual([expect.objectContaining({ model: 'gpt-4o-mini', status: 200, outcome: 'ok', key: 'master_key' })]);
+      const res = await request(`${url}/metrics`);
+      expect(res.statusCode).toBe(200);
+      const p = parseProm(await res.body.text());
+      expect(total(p, 'tollgate_webhook_records_total', { result: 'sent' })).toBe(1);
+    } finally {
+      await new Promise<void>((r) => sink.close(() => r()));
+    }
   });
 });
