@@ -12,12 +12,13 @@
 //            for the box to be quiet)
 //          --json FILE (write all figures as JSON)
 //          --profile DIR (run Tollgate and the proxy with --cpu-prof into DIR; print top self-time functions)
-//          --targets direct,proxy,tollgate-info,tollgate-warn  --modes json,stream  --phases closed,open
+//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics  --modes json,stream  --phases closed,open
 //            (a subset, e.g. to profile, or more rounds of the open loop alone)
 //
 // Processes: this one is the load generator (undici Pool, N connections); the fast mock upstream
 // and the minimal proxy each run in a child process (forked from this file with --role); Tollgate
-// runs as `node packages/server/dist/cli.js start --config <temp config> --port N`. Everything binds
+// runs as `node packages/server/dist/cli.js start --config <temp config> --port N` (tollgate-metrics:
+// with @tollgate/plugin-metrics loaded, its built dist by path). Everything binds
 // 127.0.0.1, every phase is bounded in time and request count, and every child is killed on exit.
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -177,7 +178,7 @@ async function main() {
   // A cap on requests per phase, well above what 2 cores can do, so a phase is bounded either way.
   const MAX_PER_PHASE = 2_000_000;
   const profileDir = args.profile ? path.resolve(args.profile) : null;
-  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn'];
+  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics'];
   const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS);
   for (const t of selected) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown target ${t} (${ALL_TARGETS.join(', ')})`);
   const modes = args.modes ? args.modes.split(',') : ['json', 'stream'];
@@ -239,7 +240,16 @@ async function main() {
   // The watchdog makes Tollgate exit if this process disappears without cleaning up (SIGKILL).
   const WATCHDOG = 'data:text/javascript,const p=process.ppid;setInterval(()=>{if(process.ppid!==p)process.exit(1)},500).unref();';
 
-  const startTollgate = async (label, logLevel, upstreamPort) => {
+  const metricsPlugin = path.join(ROOT, 'packages/plugins-metrics/dist/index.js');
+  if (selected.has('tollgate-metrics') && !fs.existsSync(metricsPlugin)) throw new Error(`${metricsPlugin} not found: run \`pnpm build\` first.`);
+  /** The Tollgate targets: the default config, the request log off, and the metrics plugin on top of the default. */
+  const TOLLGATE_VARIANTS = [
+    { key: 'tollgate-info', level: 'info', plugins: [], label: 'Tollgate (log_level info, default)' },
+    { key: 'tollgate-warn', level: 'warn', plugins: [], label: 'Tollgate (log_level warn, no request log)' },
+    { key: 'tollgate-metrics', level: 'info', plugins: [metricsPlugin], label: 'Tollgate (info + plugin-metrics)' },
+  ];
+
+  const startTollgate = async (label, logLevel, upstreamPort, plugins = []) => {
     const port = await freePort();
     const configFile = path.join(tmp, `tollgate.${label}.yaml`);
     fs.writeFileSync(configFile, [
@@ -249,6 +259,7 @@ async function main() {
       '      model: openai/gpt-4o-mini',
       `      api_base: http://${HOST}:${upstreamPort}/v1`,
       "      api_key: 'sk-bench'",
+      ...(plugins.length ? ['plugins:', ...plugins.map((p) => `  - ${JSON.stringify(p)}`)] : []),
       'settings:',
       `  log_level: ${logLevel}`,
       '',
@@ -407,12 +418,11 @@ async function main() {
     const proxy = await forkRole('proxy', ['--upstream', upstream.origin]);
     targets.push({ key: 'proxy', label: 'minimal undici proxy', origin: proxy.origin, pid: proxy.child.pid, child: proxy.child });
   }
-  for (const level of ['info', 'warn']) {
-    if (!selected.has(`tollgate-${level}`)) continue;
-    const tg = await startTollgate(level, level, upstream.port);
+  for (const v of TOLLGATE_VARIANTS) {
+    if (!selected.has(v.key)) continue;
+    const tg = await startTollgate(v.key.replace('tollgate-', ''), v.level, upstream.port, v.plugins);
     tollgates.push(tg);
-    const label = level === 'info' ? 'Tollgate (log_level info, default)' : 'Tollgate (log_level warn, no request log)';
-    targets.push({ key: `tollgate-${level}`, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
+    targets.push({ key: v.key, label: v.label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
   }
   if (!selected.has('direct')) targets.shift();
   const modeLabel = { json: 'non-streamed', stream: 'streamed (8 chunks + usage)' };
@@ -487,6 +497,13 @@ async function main() {
     for (const mode of modes) for (let round = 0; round < ROUNDS; round++) for (const t of order(round)) await measure('open', t, mode, round);
   }
 
+  // The metrics plugin counted every request it served (a check that the variant measured what it says).
+  const mt = targets.find((t) => t.key === 'tollgate-metrics');
+  if (mt) {
+    const text = await (await fetch(`${mt.origin}/metrics`)).text();
+    results.metricsCounted = [...text.matchAll(/^tollgate_requests_total\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    results.metricsSent = mt.sent;
+  }
   for (const t of targets) await t.pool.close();
   await Promise.all(tollgates.map((tg) => stopChild(tg.child)));
   const logLines = (f) => { try { return fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).length; } catch { return NaN; } };
@@ -562,7 +579,7 @@ async function main() {
     return x && y ? f(x, y) : NaN;
   };
   const summary = {};
-  for (const tg of ['tollgate-info', 'tollgate-warn']) {
+  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-metrics']) {
     if (!selected.has(tg)) continue;
     const s = (summary[tg] = {});
     for (const mode of modes) {
@@ -580,7 +597,7 @@ async function main() {
     }
   }
   results.summary = summary;
-  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)' };
+  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-metrics': 'Tollgate, log_level info + @tollgate/plugin-metrics' };
   const sg = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '-');
   for (const tg of Object.keys(summary)) {
     console.log(`  ${label[tg]}`);
@@ -598,6 +615,20 @@ async function main() {
     results.target = { throughputPctOfProxyNonStreamed: d.json.throughputPctOfProxy, throughputMet: tputOk, p99OverheadVsProxyMsNonStreamed: d.json.p99OverheadVsProxyMs, p99Met: p99Ok, streamedThroughputPctOfProxy: d.stream?.throughputPctOfProxy, streamedP99OverheadVsProxyMs: d.stream?.p99OverheadVsProxyMs };
     if (kinds.includes('closed')) console.log(`\nTarget (default config, log_level info): throughput >= 70% of the minimal proxy, non-streamed: ${d.json.throughputPctOfProxy.toFixed(1)}% — ${tputOk ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${d.stream.throughputPctOfProxy.toFixed(1)}%)` : ''}`);
     if (kinds.includes('open')) console.log(`Target (default config, log_level info): p99 overhead < 2 ms at ${RPS} RPS vs the proxy, non-streamed: ${sg(d.json.p99OverheadVsProxyMs)} ms — ${p99Ok ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${sg(d.stream.p99OverheadVsProxyMs)} ms)` : ''}`);
+  }
+  // What the metrics plugin costs: the same config with and without it, per round.
+  if (selected.has('tollgate-metrics') && selected.has('tollgate-info') && kinds.includes('closed')) {
+    results.metricsPluginCost = {};
+    console.log('\n@tollgate/plugin-metrics (tollgate-metrics against tollgate-info, same config otherwise):');
+    for (const mode of modes) {
+      const cost = {
+        throughputLossPct: perRound('closed', 'tollgate-metrics', 'tollgate-info', mode, (x, y) => 100 * (1 - x.rps / y.rps)),
+        cpuUsPerReqAdded: perRound('closed', 'tollgate-metrics', 'tollgate-info', mode, (x, y) => x.cpu.targetUsPerReq - y.cpu.targetUsPerReq),
+      };
+      results.metricsPluginCost[mode] = cost;
+      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${sg(-cost.throughputLossPct)}% (target: a loss under 5%: ${cost.throughputLossPct < 5 ? 'MET' : 'NOT MET'}), CPU ${sg(cost.cpuUsPerReqAdded)} µs per request`);
+    }
+    if (results.metricsCounted !== undefined) console.log(`    /metrics counted ${results.metricsCounted} requests; the load generator sent ${results.metricsSent}.`);
   }
   const noisyKept = [...runs.closed, ...runs.open].filter((r) => r.noisy).length;
   console.log(`Phases measured again because of other work on the box: ${results.discarded.length}; noisy phases kept (out of retries): ${noisyKept}.`);

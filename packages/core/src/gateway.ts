@@ -5,6 +5,7 @@ import { Authenticator } from './auth.js';
 import { checkConfigKeys, type ConfigHints, type KeyOwner } from './config/keys.js';
 import type { LoadedConfig, ModelEntry, TollgateConfig } from './config/types.js';
 import { ConfigError } from './errors.js';
+import { HealthRegistry } from './health.js';
 import { HttpRouteRegistry } from './http-routes.js';
 import { createLogger, type Logger } from './logger.js';
 import { ModelRegistry, type ModelAlias } from './models/registry.js';
@@ -71,6 +72,8 @@ export interface RequestOptions {
   caller?: Caller;
   /** The gateway calling itself (semantic cache, health probe): no client auth, accounted as internal. */
   internal?: boolean;
+  /** Send to this deployment (by id) only, in one attempt, skipping `route` taps: a health probe. */
+  deploymentId?: string;
 }
 
 export interface Slot<T> {
@@ -109,6 +112,8 @@ export class Gateway {
   readonly credentials: CredentialsService;
   /** HTTP routes plugins add (admin APIs, /metrics); the server mounts them. */
   readonly routes = new HttpRouteRegistry();
+  /** Stores and deployment states plugins report, for readiness and metrics. */
+  readonly health = new HealthRegistry();
   readonly operations = new OperationRegistry();
   readonly config: TollgateConfig;
 
@@ -149,6 +154,7 @@ export class Gateway {
     this.container.register(TOKENS.Transport, { useValue: this.transport });
     this.container.register(TOKENS.Credentials, { useValue: this.credentials });
     this.container.register(TOKENS.Routes, { useValue: this.routes });
+    this.container.register(TOKENS.Health, { useValue: this.health });
     this.container.register(TOKENS.Operations, { useValue: this.operations });
     this.container.register(TOKENS.StatsStore, { useValue: new MemoryStatsStore() });
     // One process by default; @tollgate/state-redis registers a Redis store under the same token.
@@ -398,6 +404,7 @@ export class Gateway {
       signal: options.signal,
       caller: options.internal ? INTERNAL : options.caller,
       internal: options.internal,
+      deploymentId: options.deploymentId,
       slots,
     });
   }

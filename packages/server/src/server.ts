@@ -18,6 +18,7 @@ import { bindAbort, drain, readJson, sendError, sendJson } from './http.js';
 import { createRequestLog } from './access-log.js';
 import { registerAnthropicInbound } from './inbound/anthropic.js';
 import { responseHeaders, setHeaderLogger } from './headers.js';
+import { sendHealth, sendReadiness } from './health.js';
 import { createEdgeGuard } from './security/edge.js';
 import { decodePathSegment } from './security/paths.js';
 
@@ -26,7 +27,10 @@ export const SERVER_VERSION = '0.1.0';
 export interface ServerOptions {
   /** Request body limit in bytes (default: settings.max_request_body_mb or 10 MB). */
   bodyLimit?: number;
-  /** Log one line per request (default true). */
+  /**
+   * Log one line per request, after it is over (default true): see access-log.ts. Message bodies
+   * are in it, redacted, only with `settings.log_request_bodies: true`.
+   */
   requestLog?: boolean;
 }
 
@@ -132,7 +136,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     if (!/^\/v\d\//.test(path)) exact.set(`${method} /v1${path}`, { handler, onError });
   };
 
-  const logRequest = createRequestLog(gateway, options.requestLog ?? true);
+  const logRequest = createRequestLog(gateway, { enabled: options.requestLog ?? true, bodies: gateway.config.settings.log_request_bodies === true });
 
   /** One registered operation, served over HTTP: parse, validate, run, answer (streams as SSE). */
   const operation = (spec: OperationSpec): Handler => async (req, res, requestId, caller) => {
@@ -144,15 +148,12 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
       if (result.kind === 'response') {
         // Same wire format and nothing rewrote the answer: the upstream's text goes out as is.
         sendJson(res, 200, ctx.rawResponseText ?? result.response, tollgateHeaders(ctx));
-        logRequest(ctx, 200);
         return;
       }
       await writeSse(res, ctx, result.stream);
-      logRequest(ctx, ctx.error ? ctx.error.status : 200);
     } catch (err) {
-      const e = toGatewayError(err);
-      sendError(res, e, tollgateHeaders(ctx));
-      logRequest(ctx, e.status);
+      // The request's own line is written at `account` time, after this answer.
+      sendError(res, toGatewayError(err), tollgateHeaders(ctx));
     }
   };
 
@@ -176,11 +177,10 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   const publicPaths = new Map<string, Handler>();
   const alive: Handler = async (_req, res) => sendJson(res, 200, '"I\'m alive!"');
   for (const p of ['/health/liveliness', '/health/liveness', '/v1/health/liveliness', '/v1/health/liveness']) publicPaths.set(`GET ${p}`, alive);
-  const readiness: Handler = async (_req, res) => {
-    sendJson(res, 200, { status: 'healthy', version: SERVER_VERSION, models: gateway.models().data.length, in_flight: gateway.activeRequests });
-  };
+  const readiness: Handler = (_req, res) => sendReadiness(res, gateway, SERVER_VERSION);
   publicPaths.set('GET /health/readiness', readiness);
   publicPaths.set('GET /v1/health/readiness', readiness);
+  handle('GET', '/health', (req, res, _id, caller) => sendHealth(req, res, gateway, caller));
 
   for (const route of gateway.routes.all()) {
     const keys: string[] = [];

@@ -111,6 +111,8 @@ export async function runAttempt(env: AttemptEnv, ctx: RequestContext, adapter: 
     // The client's own bytes go upstream only when nothing changed (or may have changed) the request.
     ctx.sendInboundBody = sameFormat && ctx.inboundBody !== null && request === original && !ctx.requestChanged && env.requestTapsMark;
     const upstreamReq = translator.buildRequest(request, d, ctx);
+    // A new object: adapters share one headers object per deployment.
+    if (ctx.upstreamHeaders) upstreamReq.headers = { ...upstreamReq.headers, ...ctx.upstreamHeaders };
     if (d.prepared.authorize) await d.prepared.authorize(upstreamReq, env.credentialViews.get(d.id) ?? env.credentials);
 
     const limits = env.limits(d);

@@ -90,6 +90,8 @@ export interface ContextInit {
   signal?: AbortSignal;
   caller?: Caller;
   internal?: boolean;
+  /** Only this deployment (by id), one attempt, no `route` taps: a health probe. */
+  deploymentId?: string;
   slots: Record<string, unknown>;
 }
 
@@ -122,6 +124,8 @@ export class RequestContext {
   caller: Caller;
   /** A call the gateway makes to itself (a cache embedding a prompt, a health probe). */
   readonly internal: boolean;
+  /** Set for a request pinned to one deployment (a health probe): one attempt there, no routing. */
+  readonly pinnedDeployment: string | null;
   /** Cancelled when the client goes away or the caller's signal aborts. */
   readonly cancellation = new Cancellation();
   /** The model group asked for (the request's model at receipt). */
@@ -166,6 +170,12 @@ export class RequestContext {
   readonly warnings: string[] = [];
   /** Extra headers for the client response (validated by the server; bad ones are dropped with a warning). */
   readonly responseHeaders: Record<string, string> = {};
+  /**
+   * Extra headers for this request's upstream calls (a trace context's `traceparent`), merged into
+   * each attempt's request before credentials are applied; set or replace it per attempt in
+   * `transformRequest`. Null = none (the adapter's headers go as they are).
+   */
+  upstreamHeaders: Record<string, string> | null = null;
   /** Plugin state, keys declared at start-up with gateway.declareSlot(). */
   readonly slots: Record<string, unknown>;
   /**
@@ -199,6 +209,7 @@ export class RequestContext {
     this.currentRequest = init.request;
     this.caller = init.caller ?? ANONYMOUS;
     this.internal = init.internal === true;
+    this.pinnedDeployment = init.deploymentId ?? null;
     this.requestedModel = init.spec.model(init.request);
     this.stream = init.spec.stream !== undefined && init.spec.streams(init.request);
     this.clientWantsUsage = this.stream && (init.request as ChatCompletionRequest).stream_options?.include_usage === true;

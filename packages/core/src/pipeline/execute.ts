@@ -91,7 +91,10 @@ export class Pipeline {
       }
       ctx.modelGroup = group;
       let plan: Deployment[] = group.deployments as Deployment[];
-      if (hooks.route.isUsed()) {
+      if (ctx.pinnedDeployment !== null) {
+        plan = plan.filter((d) => d.id === ctx.pinnedDeployment);
+        if (!plan.length) throw new ModelNotFoundError(`${name} (deployment ${ctx.pinnedDeployment})`);
+      } else if (hooks.route.isUsed()) {
         const t = performance.now();
         plan = await hooks.route.promise(plan.slice(), ctx);
         ctx.stages.route += performance.now() - t;
@@ -132,6 +135,8 @@ export class Pipeline {
           refreshed = true;
           continue;
         }
+        // A pinned request (a health probe) reports this deployment's answer, whatever it was.
+        if (ctx.pinnedDeployment !== null) throw e;
         let decision: AttemptDecision | undefined;
         if (hooks.attemptFailed.isUsed()) {
           const t = performance.now();

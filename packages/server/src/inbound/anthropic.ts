@@ -30,13 +30,12 @@ function refuseServerTools(gateway: Gateway, request: ChatCompletionRequest): vo
 export interface AnthropicInboundOptions {
   /** Request body limit in bytes. */
   bodyLimit: number;
-  /** The server's access log. */
+  /** The server's request log, for requests that run no pipeline (count_tokens, a wrong method). */
   logRequest: RequestLog;
 }
 
 export function registerAnthropicInbound(app: Pick<TollgateServer, 'handle'>, gateway: Gateway, options: AnthropicInboundOptions): void {
   const { logRequest } = options;
-
   // The caller was authenticated from the headers before this runs; errors (auth included) go out in Anthropic's envelope.
   const messages: Handler = async (req, res, requestId, caller) => {
     const body = await readJson(req, options.bodyLimit);
@@ -51,17 +50,13 @@ export function registerAnthropicInbound(app: Pick<TollgateServer, 'handle'>, ga
       if (result.kind === 'response') {
         // Same format upstream: its own answer as received; otherwise translate the canonical one.
         sendJson(res, 200, ctx.rawResponseText ?? canonicalToAnthropic(result.response as ChatCompletion), tollgateHeaders(ctx));
-        logRequest(ctx, 200);
         return;
       }
       // Anthropic streams end with message_stop, never `[DONE]`.
       const encoder = new AnthropicEventEncoder(ctx.requestedModel);
       await writeSse(res, ctx, result.stream, { encode: (item) => encoder.item(item), onError: anthropicErrorEvent, done: () => encoder.finish() });
-      logRequest(ctx, ctx.error ? ctx.error.status : 200);
     } catch (err) {
-      const e = toGatewayError(err);
-      sendAnthropicError(res, e, tollgateHeaders(ctx));
-      logRequest(ctx, e.status);
+      sendAnthropicError(res, toGatewayError(err), tollgateHeaders(ctx));
     }
   };
 
