@@ -1,4 +1,4 @@
-import type { Detector } from './detect/detector.js';
+import type { Detector, ScanShared } from './detect/detector.js';
 import type { Action, Finding, Span } from './types.js';
 import type { MaskSession } from './mask.js';
 
@@ -48,9 +48,10 @@ export class Scanner {
     const found: Finding[] = [];
     if (!text) return found;
     const spans: Span[] = [];
+    const shared: ScanShared = {};
     for (const g of this.groups) {
       spans.length = 0;
-      g.detector.find(text, spans);
+      g.detector.find(text, spans, shared);
       for (const s of spans) {
         const rule = g.rules.length === 1 && !g.rules[0].accept ? g.rules[0] : g.rules.find((r) => !r.accept || r.accept(s));
         if (rule) found.push(toFinding(s, rule));

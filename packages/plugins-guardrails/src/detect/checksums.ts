@@ -61,19 +61,23 @@ export function validSsn(area: string, group: string, serial: string): boolean {
   return whole !== '078051120' && whole !== '219099999';
 }
 
-/** Card brand from the issuer prefix (IIN ranges as published by each network). */
+/**
+ * Card brand from the issuer prefix and length (IIN ranges and lengths as each network
+ * publishes them; summarised in en.wikipedia.org/wiki/Payment_card_number). Unknown: undefined.
+ */
 export function cardBrand(digits: string): string | undefined {
-  const d1 = digits.charCodeAt(0) - 48;
-  const d2 = Number(digits.slice(0, 2));
-  const d4 = Number(digits.slice(0, 4));
-  if (d1 === 4) return 'visa';
-  if ((d2 >= 51 && d2 <= 55) || (d4 >= 2221 && d4 <= 2720)) return 'mastercard';
-  if (d2 === 34 || d2 === 37) return 'amex';
-  if (d4 === 6011 || d2 === 65 || (Number(digits.slice(0, 3)) >= 644 && Number(digits.slice(0, 3)) <= 649)) return 'discover';
-  if (d4 >= 3528 && d4 <= 3589) return 'jcb';
-  if (d2 === 36 || d2 === 38 || d2 === 39 || (d2 === 30 && Number(digits[2]) <= 5)) return 'diners';
-  if (d2 === 62) return 'unionpay';
-  if (d2 === 50 || (d2 >= 56 && d2 <= 69)) return 'maestro';
+  const n = digits.length;
+  const p2 = Number(digits.slice(0, 2));
+  const p3 = Number(digits.slice(0, 3));
+  const p4 = Number(digits.slice(0, 4));
+  if (digits[0] === '4') return n === 13 || n === 16 || n === 19 ? 'visa' : undefined;
+  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return n === 16 ? 'mastercard' : undefined;
+  if (p2 === 34 || p2 === 37) return n === 15 ? 'amex' : undefined;
+  if (p4 === 6011 || p2 === 65 || (p3 >= 644 && p3 <= 649)) return n >= 16 ? 'discover' : undefined;
+  if (p4 >= 3528 && p4 <= 3589) return n >= 16 ? 'jcb' : undefined;
+  if (p2 === 36 || p2 === 38 || p2 === 39 || (p3 >= 300 && p3 <= 305)) return n >= 14 ? 'diners' : undefined;
+  if (p2 === 62) return n >= 16 ? 'unionpay' : undefined;
+  if (p2 === 50 || (p2 >= 56 && p2 <= 69)) return n >= 12 ? 'maestro' : undefined;
   return undefined;
 }
 

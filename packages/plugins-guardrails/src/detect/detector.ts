@@ -13,10 +13,15 @@ export interface Detector {
    * so a stream window need not hold text before it. `null`: any character (held by maxLength).
    */
   readonly chars: CharSet | null;
-  /** Append the spans found in `text` to `out`, in order. */
-  find(text: string, out: Span[]): void;
+  /** Append the spans found in `text` to `out`, in order. `shared` carries work detectors share within one scan. */
+  find(text: string, out: Span[], shared?: ScanShared): void;
   /** What a stream window runs instead, when a whole match is too long to hold back (its matches always block). */
   readonly streamForm?: Detector;
+}
+
+/** Per-scan scratch shared by detectors over the same text (computed by the first that needs it). */
+export interface ScanShared {
+  numberStarts?: number[];
 }
 
 /** ASCII membership table; characters above 127 are members when `nonAscii` is set. */
@@ -83,3 +88,63 @@ export function regexDetector(spec: RegexDetectorSpec): Detector {
 
 /** Characters that make up words, tokens and keys (no whitespace, no sentence punctuation). */
 export const TOKEN_CHARS = charSet('A-Za-z0-9_-');
+
+// Where a number may begin: a digit, `+` or `(` then a digit, not glued to a word.
+const NUMBER_START = /(?<!\w)[+(]?\d/g;
+
+/** Start positions of the numbers in `text`: one pass, shared by every numeric detector. */
+export function numberStarts(text: string, shared?: ScanShared): number[] {
+  if (shared?.numberStarts) return shared.numberStarts;
+  const starts: number[] = [];
+  NUMBER_START.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = NUMBER_START.exec(text)) !== null) {
+    starts.push(m.index);
+    // The rest of a token like 2024-01-15 or 10.0.0.1 holds more starts after '-', '.' or ' '.
+    let k = NUMBER_START.lastIndex;
+    while (k < text.length) {
+      const c = text.charCodeAt(k);
+      if (c >= 48 && c <= 57) k++;
+      else if ((c === 32 || c === 45 || c === 46 || c === 40 || c === 41 || c === 47) && k + 1 < text.length && isDigitOrOpen(text.charCodeAt(k + 1))) {
+        starts.push(k + 1);
+        k += 2;
+      } else break;
+    }
+    NUMBER_START.lastIndex = k;
+  }
+  if (shared) shared.numberStarts = starts;
+  return starts;
+}
+
+function isDigitOrOpen(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 40;
+}
+
+/**
+ * A detector for numbers (cards, phones, SSNs, IPv4): its sticky pattern is tried only where a
+ * number starts, from one shared pass, instead of each pattern scanning the whole text.
+ */
+export function numericDetector(spec: RegexDetectorSpec): Detector {
+  const { type, re, accept } = spec;
+  if (!re.sticky) throw new Error(`detector ${type}: the pattern needs the y flag`);
+  return {
+    type,
+    maxLength: spec.maxLength,
+    chars: spec.chars,
+    find(text, out, shared) {
+      let after = 0;
+      for (const p of numberStarts(text, shared)) {
+        if (p < after) continue;
+        re.lastIndex = p;
+        const m = re.exec(text);
+        if (!m) continue;
+        const verdict = accept ? accept(m, text) : true;
+        if (verdict === false) continue;
+        const span: Span = { type, start: p, end: p + m[0].length, value: m[0] };
+        if (typeof verdict === 'string') span.detail = verdict;
+        out.push(span);
+        after = span.end;
+      }
+    },
+  };
+}

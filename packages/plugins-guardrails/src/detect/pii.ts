@@ -1,6 +1,6 @@
 import type { Span } from '../types.js';
 import { cardBrand, luhn, validIban, validSsn } from './checksums.js';
-import { charSet, regexDetector, type Detector } from './detector.js';
+import { charSet, numericDetector, regexDetector, type Detector } from './detector.js';
 
 /*
  * PII detectors. Each finds candidates with one precompiled regex and keeps only those that pass
@@ -58,10 +58,10 @@ const DIGIT_CHARS = charSet('0-9 ().+-');
  * separators or a bracketed area code, and national numbers with a trunk `0` and separators
  * (`020 7946 0958`, `01 23 45 67 89`). A bare run of digits is not a phone number.
  */
-export const phone: Detector = regexDetector({
+export const phone: Detector = numericDetector({
   type: 'phone',
   re: new RegExp(
-    String.raw`(?<![\w+.\-/\\])(?:` +
+    String.raw`(?<![\w+.\-/\\])(?<!\d[ .\-])(?:` +
       // International: +CC then groups, separated by space, dot or dash, an area code in brackets allowed.
       String.raw`\+[1-9]\d{0,3}(?:[ .\-]?\(\d{1,4}\)|[ .\-]?\d{1,6}){1,6}` +
       // NANP: optional 1, area code [2-9]xx bracketed or followed by a separator, exchange [2-9]xx.
@@ -69,7 +69,7 @@ export const phone: Detector = regexDetector({
       // National with trunk prefix 0: groups separated by space or dash, or five dotted pairs.
       String.raw`|\(?0\d{1,4}\)?(?:[ \-]\d{2,8}){1,4}|0\d(?:\.\d\d){4}` +
       String.raw`)(?![\w]|[.\-/]\d)`,
-    'g',
+    'y',
   ),
   maxLength: 32,
   chars: DIGIT_CHARS,
@@ -93,14 +93,14 @@ function countDigits(s: string): number {
  * 4-6-5, 4-6-4) with one consistent separator, passing Luhn and starting with a known issuer
  * prefix. `detail` is the brand (visa, mastercard, amex, discover, jcb, diners, unionpay, maestro).
  */
-export const creditCard: Detector = regexDetector({
+export const creditCard: Detector = numericDetector({
   type: 'credit_card',
   re: new RegExp(
-    String.raw`(?<![\w.+\-])(?:\d{13,19}` +
+    String.raw`(?<![\w.+\-])(?<!\d[ \-])(?:\d{13,19}` +
       String.raw`|\d{4}([ \-])\d{4}\1\d{4}\1\d{1,7}(?:\1\d{1,3})?` +
       String.raw`|\d{4}([ \-])\d{6}\2\d{4,5}` +
       String.raw`)(?![\w]|[.\-]\d)`,
-    'g',
+    'y',
   ),
   maxLength: 23,
   chars: charSet('0-9 -'),
@@ -128,50 +128,75 @@ export const iban: Detector = regexDetector({
  * US Social Security numbers written `AAA-GG-SSSS` (or with spaces), outside the ranges the SSA
  * never issues (area 000, 666, 900-999; group 00; serial 0000).
  */
-export const usSsn: Detector = regexDetector({
+export const usSsn: Detector = numericDetector({
   type: 'us_ssn',
-  re: /(?<![\w\-.])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[.\-]\d)/g,
+  re: /(?<![\w\-.])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w]|[.\-]\d)/y,
   maxLength: 11,
   chars: charSet('0-9 -'),
   accept: (m) => validSsn(m[1], m[3], m[4]),
 });
 
 /** Nine digits in a row passing the same ranges: LiteLLM's `us_ssn_no_dash` (noisy; opt-in only). */
-export const usSsnNoDash: Detector = regexDetector({
+export const usSsnNoDash: Detector = numericDetector({
   type: 'us_ssn',
-  re: /(?<![\w\-.])(\d{3})(\d{2})(\d{4})(?![\w]|[.\-]\d)/g,
+  re: /(?<![\w\-.])(\d{3})(\d{2})(\d{4})(?![\w]|[.\-]\d)/y,
   maxLength: 9,
   chars: charSet('0-9'),
   accept: (m) => validSsn(m[1], m[2], m[3]),
 });
 
 const OCTET = String.raw`(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
-const VERSION_BEFORE = /(?:version|release|ver\.?|v)\s*$/i;
+const VERSION_BEFORE = /\b(?:version|release|build|ver\.?|v)\s*$/i;
 
 /**
  * IPv4 addresses in dotted-quad form, octets 0-255 without leading zeros. Not a version string:
- * no fifth part, no letter glued before it, no "version"/"v" just before.
+ * no fifth part, no letter glued before it, no "version", "build" or "v" just before.
  */
-export const ipv4: Detector = regexDetector({
+export const ipv4: Detector = numericDetector({
   type: 'ipv4',
-  re: new RegExp(String.raw`(?<![\w.\-:])(?:${OCTET}\.){3}${OCTET}(?![\w\-]|\.\d)`, 'g'),
+  re: new RegExp(String.raw`(?<![\w.\-:])(?:${OCTET}\.){3}${OCTET}(?![\w\-]|\.\d)`, 'y'),
   maxLength: 15,
   chars: charSet('0-9.'),
   accept: (m, text) => !VERSION_BEFORE.test(text.slice(Math.max(0, m.index - 10), m.index)),
 });
 
+const IPV6 = /(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/y;
+const HEX_COLON = charSet('0-9A-Fa-f:.');
+const WORDISH = charSet('A-Za-z0-9_:.');
+
 /**
  * IPv6 addresses: eight groups, or fewer with one `::`, optionally ending in a dotted quad. A
  * compressed form needs a group of 3+ hex digits (or is `::1`), so times, MAC addresses and
- * slices like `a[1::2]` are not addresses.
+ * slices like `a[1::2]` are not addresses. Only text around a `:` is looked at.
  */
-export const ipv6: Detector = regexDetector({
+export const ipv6: Detector = {
   type: 'ipv6',
-  re: /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g,
   maxLength: 45,
-  chars: charSet('0-9A-Fa-f:.'),
-  accept: (m) => validIpv6(m[0]),
-});
+  chars: HEX_COLON,
+  find(text: string, out: Span[]) {
+    let colon = text.indexOf(':');
+    while (colon !== -1) {
+      // Back up over the hex digits of the first group (at most 4).
+      let start = colon;
+      while (start > 0 && colon - start < 4 && isHex(text.charCodeAt(start - 1))) start--;
+      let next = colon + 1;
+      const before = start > 0 ? text.charCodeAt(start - 1) : 32;
+      if (!(before < 128 && WORDISH.ascii[before] === 1)) {
+        IPV6.lastIndex = start;
+        const m = IPV6.exec(text);
+        if (m && validIpv6(m[0])) {
+          out.push({ type: 'ipv6', start, end: start + m[0].length, value: m[0] });
+          next = start + m[0].length;
+        }
+      }
+      colon = text.indexOf(':', next);
+    }
+  },
+};
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
 
 const V4_TAIL = new RegExp(String.raw`^(?:${OCTET}\.){3}${OCTET}$`);
 

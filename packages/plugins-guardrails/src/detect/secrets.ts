@@ -1,4 +1,5 @@
 import { entropy } from './checksums.js';
+import type { Span } from '../types.js';
 import { charSet, regexDetector, TOKEN_CHARS, type Detector } from './detector.js';
 
 /*
@@ -40,23 +41,49 @@ export const awsAccessKey: Detector = regexDetector({
 
 const AWS_CONTEXT = /aws|secret/i;
 
+const AWS_SECRET_CHARS = charSet('A-Za-z0-9/+');
+
 /**
  * AWS secret access keys have no prefix: 40 base64 characters. A heuristic: mixed case and a
  * digit, and either "aws"/"secret" in the 64 characters before it, or high entropy (>= 4.5
  * bits per character) with a `/` or `+` as random base64 almost always has.
  */
-export const awsSecretKey: Detector = regexDetector({
+export const awsSecretKey: Detector = {
   type: 'aws_secret_key',
-  re: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
   maxLength: 40,
   chars: charSet('A-Za-z0-9/+='),
-  accept(m, text) {
-    const s = m[0];
-    if (!looksRandom(s)) return false;
-    if (AWS_CONTEXT.test(text.slice(Math.max(0, m.index - 64), m.index))) return true;
-    return (s.includes('/') || s.includes('+')) && entropy(s) >= 4.5;
+  find(text: string, out: Span[]) {
+    const table = AWS_SECRET_CHARS.ascii;
+    const member = (k: number) => {
+      const c = text.charCodeAt(k);
+      return c < 128 && table[c] === 1;
+    };
+    // Look at the 40th character first: if it is not base64, no run of 40 covers it and we jump
+    // past it; prose usually has a space within a few characters back, so most text is skipped.
+    let i = 0;
+    while (i + 40 <= text.length) {
+      let j = i + 39;
+      while (j >= i && member(j)) j--;
+      if (j >= i) {
+        i = j + 1;
+        continue;
+      }
+      let end = i + 40;
+      while (end < text.length && member(end)) end++;
+      if (end - i === 40 && text.charCodeAt(end) !== 61 /* = */ && (i === 0 || !member(i - 1))) {
+        const s = text.slice(i, end);
+        if (isAwsSecret(s, text, i)) out.push({ type: 'aws_secret_key', start: i, end, value: s });
+      }
+      i = end + 1;
+    }
   },
-});
+};
+
+function isAwsSecret(s: string, text: string, start: number): boolean {
+  if (!looksRandom(s)) return false;
+  if (AWS_CONTEXT.test(text.slice(Math.max(0, start - 64), start))) return true;
+  return (s.includes('/') || s.includes('+')) && entropy(s) >= 4.5;
+}
 
 /** GitHub tokens: classic (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) and fine-grained (`github_pat_`). */
 export const githubToken: Detector = regexDetector({
