@@ -160,7 +160,7 @@ export const ipv4: Detector = numericDetector({
   accept: (m, text) => !VERSION_BEFORE.test(text.slice(Math.max(0, m.index - 10), m.index)),
 });
 
-const IPV6 = /(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/y;
+const IPV6 = /(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)/y;
 const HEX_COLON = charSet('0-9A-Fa-f:.');
 const WORDISH = charSet('A-Za-z0-9_:.');
 
