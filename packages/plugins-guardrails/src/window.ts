@@ -74,32 +74,28 @@ export class StreamWindow {
     const ctx = this.ctx;
     let hold = final ? buf.length : this.holdPoint(buf, ctx);
     const all = this.scanner.findAll(buf).filter((f) => f.end > ctx);
-    if (!final) {
-      // Lower the hold point to the start of anything that may still grow or that it would cut.
-      let moved = true;
-      while (moved) {
-        moved = false;
-        for (const f of all) {
-          if (f.end > hold && f.start < hold && f.start >= ctx) {
-            hold = f.start;
-            moved = true;
-          }
-        }
-      }
-    }
-    const settled = all.filter((f) => f.end <= hold || f.start < ctx);
+    // A match touching the end of what has arrived may still grow or fail: hold it from its start.
+    const settled = final ? all : all.filter((f) => f.end < buf.length || f.start < ctx);
+    if (!final) for (const f of all) if (f.end === buf.length && f.start >= ctx && f.start < hold) hold = f.start;
     const block = settled.find((f) => f.action === 'block');
-    const until = block ? Math.max(ctx, block.start) : hold;
-    const masks = nonOverlapping(settled.filter((f) => f.action === 'mask' && f.end <= until && f.start >= ctx));
-    const shifted = masks.map((f) => ({ ...f, start: f.start - ctx, end: f.end - ctx }));
-    const release = shifted.length ? applyMasks(buf.slice(ctx, until), shifted, this.session) : buf.slice(ctx, until);
     if (block) {
+      const until = Math.max(ctx, Math.min(block.start, hold));
       this.stopped = true;
       this.buf = '';
-      return { release, violation: block };
+      return { release: this.masked(buf, ctx, until, settled), violation: block };
     }
+    // Never cut through a mask: release up to its start and keep it whole for the next step.
+    for (const f of settled) if (f.action === 'mask' && f.start >= ctx && f.start < hold && f.end > hold) hold = f.start;
+    const release = this.masked(buf, ctx, hold, settled);
     this.keep(hold);
     return { release };
+  }
+
+  private masked(buf: string, ctx: number, until: number, found: Finding[]): string {
+    const masks = nonOverlapping(found.filter((f) => f.action === 'mask' && f.start >= ctx && f.end <= until));
+    if (masks.length === 0) return buf.slice(ctx, until);
+    const shifted = masks.map((f) => ({ ...f, start: f.start - ctx, end: f.end - ctx }));
+    return applyMasks(buf.slice(ctx, until), shifted, this.session);
   }
 
   /** Drop released text beyond the context, starting the context at a word boundary. */
