@@ -93,18 +93,20 @@ function compileEntry(raw: unknown, at: string, options: CompileOptions, env: No
   const isLitellm = !!raw && typeof raw === 'object' && ('guardrail_name' in raw || 'litellm_params' in raw);
   let name: string, type: string, mode: unknown, defaultOn: boolean, opts: Obj, optsAt: string;
   if (isLitellm) {
-    if (!validateLitellm(raw)) throw new ConfigError(describeErrors(validateLitellm.errors, at).join('; '));
+    const params = (raw as { litellm_params?: unknown }).litellm_params;
+    // LiteLLM lower-cases `mode` (LitellmParams.normalize_lowercase in litellm/types/guardrails.py).
+    if (params && typeof params === 'object' && 'mode' in params) raw = { ...raw, litellm_params: { ...params, mode: lower((params as Obj).mode) } };
+    if (!validateLitellm(raw)) throw new ConfigError(describe(validateLitellm.errors, at));
     const e = raw as { guardrail_name: string; litellm_params: Obj };
     const { guardrail, mode: m, default_on, ...rest } = e.litellm_params;
     name = e.guardrail_name;
     type = guardrail as string;
-    // LiteLLM lower-cases `mode` (LitellmParams.normalize_lowercase).
-    mode = lower(m);
+    mode = m;
     defaultOn = (default_on as boolean | undefined) ?? false;
     opts = rest;
     optsAt = `${at}.litellm_params`;
   } else {
-    if (!validateNative(raw)) throw new ConfigError(describeErrors(validateNative.errors, at).join('; '));
+    if (!validateNative(raw)) throw new ConfigError(describe(validateNative.errors, at));
     const e = raw as { name: string; type: string; mode?: unknown; default_on?: boolean; options?: Obj };
     ({ name, type } = e);
     mode = e.mode;
@@ -119,7 +121,7 @@ function compileEntry(raw: unknown, at: string, options: CompileOptions, env: No
     throw new ConfigError(`${at}.${isLitellm ? 'litellm_params.guardrail' : 'type'}: "${type}" is not a guardrail Tollgate knows; known: ${known}`);
   }
   if (validate) {
-    if (!validate(opts)) throw new ConfigError(describeErrors(validate.errors, optsAt).join('; '));
+    if (!validate(opts)) throw new ConfigError(describe(validate.errors, optsAt));
     if (isLitellm) {
       const props = Object.keys((optionSchemas[type as keyof typeof optionSchemas] as { properties?: Obj }).properties ?? {});
       const unused = Object.keys(opts).filter((k) => !props.includes(k) && !LITELLM_COMMON.has(k));
@@ -180,6 +182,14 @@ function parseModes(mode: unknown, supported: readonly GuardrailMode[], at: stri
     };
   }
   return { modes: list(mode) };
+}
+
+/** ajv's errors as lines; where a field has our own wording (`x-message`), only that line, not every anyOf branch's. */
+function describe(errors: Parameters<typeof describeErrors>[0], root: string): string {
+  const own = errors?.filter((e) => typeof (e.parentSchema as Obj | undefined)?.['x-message'] === 'string');
+  // An error about a key name (propertyNames) points at the key itself.
+  const keyed = (own?.length ? own : errors)?.map((e) => (e.propertyName ? { ...e, instancePath: `${e.instancePath}/${e.propertyName}` } : e));
+  return describeErrors(keyed, root).join('; ');
 }
 
 function lower(v: unknown): unknown {
