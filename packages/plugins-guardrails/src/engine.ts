@@ -89,8 +89,7 @@ function scanTexts(g: Guardrail, visitAll: (v: TextVisitor) => void, mutate: boo
     const found = scanner.scan(text);
     if (found.length === 0) return undefined;
     if (found[0].action === 'block') {
-      const rule = scanner.rules.find((r) => r.name === found[0].rule);
-      block = { guardrail: g.name, reason: rule?.reason ?? 'Content blocked.', rule: found[0].rule };
+      block = { guardrail: g.name, reason: found[0].reason ?? 'Content blocked.', rule: found[0].rule };
       return undefined;
     }
     for (const f of found) {

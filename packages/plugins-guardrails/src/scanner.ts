@@ -71,16 +71,13 @@ export class Scanner {
     const block = all.find((f) => f.action === 'block');
     return block ? [block] : nonOverlapping(all);
   }
-
-  ruleFor(finding: Finding): Rule | undefined {
-    return this.rules.find((r) => r.name === finding.rule && r.guardrail === finding.guardrail);
-  }
 }
 
 function toFinding(s: Span, rule: Rule): Finding {
   const f: Finding = { type: s.type, start: s.start, end: s.end, value: s.value, guardrail: rule.guardrail, rule: rule.name, action: rule.action };
   if (s.detail !== undefined) f.detail = s.detail;
   if (rule.replacement !== undefined) f.replacement = rule.replacement;
+  if (rule.action === 'block') f.reason = rule.reason;
   return f;
 }
 

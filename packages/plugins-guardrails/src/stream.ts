@@ -88,7 +88,7 @@ export class StreamGuard {
     for (const [key, field] of this.fields) {
       const r = field.push('', true);
       if (r.violation) {
-        this.blocked = toBlock(r.violation, this.rules);
+        this.blocked = toBlock(r.violation);
         return { content: new Map(), toolArguments: new Map(), block: this.blocked };
       }
       const [choice, kind] = key.split(':');
@@ -105,14 +105,13 @@ export class StreamGuard {
   }
 
   private stop(chunk: ChatCompletionChunk, violation: Finding): ChunkResult {
-    this.blocked = toBlock(violation, this.rules);
+    this.blocked = toBlock(violation);
     return { chunk, block: this.blocked };
   }
 }
 
-function toBlock(f: Finding, rules: readonly Rule[]): Block {
-  const rule = rules.find((r) => r.guardrail === f.guardrail && r.name === f.rule);
-  return { guardrail: f.guardrail, rule: f.rule, reason: rule?.reason ?? 'Content blocked.' };
+function toBlock(f: Finding): Block {
+  return { guardrail: f.guardrail, rule: f.rule, reason: f.reason ?? 'Content blocked.' };
 }
 
 function emptied(chunk: ChatCompletionChunk): ChatCompletionChunk {

@@ -27,6 +27,8 @@ export interface Finding extends Span {
   path?: string;
   /** The placeholder that replaced it, when masked. */
   replacement?: string;
+  /** The client-safe reason, on a blocking finding. */
+  reason?: string;
 }
 
 /** Why a guardrail refused: safe to show the client (never the matched text). */

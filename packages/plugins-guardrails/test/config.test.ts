@@ -82,6 +82,10 @@ describe('LiteLLM config, unchanged', () => {
     expect((await run([filter], 'My SSN is 123-45-6789')).block).toEqual({ guardrail: 'content-filter-pre', rule: 'us_ssn', reason: 'Content blocked: us_ssn pattern detected' });
     const kw = await run([filter], 'this is CONFIDENTIALITY stuff');
     expect(kw.block?.reason).toBe('Content blocked: keyword detected (Sensitive internal information)');
+    const { guardrails: two } = compileGuardrails([{ guardrail_name: 'w', litellm_params: { guardrail: 'litellm_content_filter', mode: 'pre_call', blocked_words: [
+      { keyword: 'alpha', action: 'BLOCK', description: 'first' }, { keyword: 'beta', action: 'BLOCK', description: 'second' },
+    ] } }]);
+    expect((await run(two, 'beta')).block?.reason).toBe('Content blocked: keyword detected (second)');
   });
 
   it('applies pattern_redaction_format and keyword_redaction_tag', async () => {

@@ -95,7 +95,7 @@ function compileEntry(raw: unknown, at: string, options: CompileOptions, env: No
   if (isLitellm) {
     const params = (raw as { litellm_params?: unknown }).litellm_params;
     // LiteLLM lower-cases `mode` (LitellmParams.normalize_lowercase in litellm/types/guardrails.py).
-    if (params && typeof params === 'object' && 'mode' in params) raw = { ...raw, litellm_params: { ...params, mode: lower((params as Obj).mode) } };
+    if (params && typeof params === 'object' && 'mode' in params) raw = { ...(raw as Obj), litellm_params: { ...params, mode: lower((params as Obj).mode) } };
     if (!validateLitellm(raw)) throw new ConfigError(describe(validateLitellm.errors, at));
     const e = raw as { guardrail_name: string; litellm_params: Obj };
     const { guardrail, mode: m, default_on, ...rest } = e.litellm_params;
