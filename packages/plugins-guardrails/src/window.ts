@@ -73,6 +73,9 @@ export class StreamWindow {
     const buf = this.buf;
     const ctx = this.ctx;
     let hold = final ? buf.length : this.holdPoint(buf, ctx);
+    // Nothing could be released (the chunk continued a word or a number): a violation in the held
+    // text is found when its end arrives, before anything of it can be released.
+    if (hold <= ctx) return { release: '' };
     const all = this.scanner.findAll(buf).filter((f) => f.end > ctx);
     // A match touching the end of what has arrived may still grow or fail: hold it from its start.
     const settled = final ? all : all.filter((f) => f.end < buf.length || f.start < ctx);

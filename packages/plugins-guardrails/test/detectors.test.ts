@@ -44,6 +44,9 @@ describe('credit card', () => {
       ['4111 1111 1111 1111', 'visa'], ['5500-0000-0000-0004', 'mastercard'], ['3782 822463 10005', 'amex'], ['6011000990139424', 'discover'],
     ]);
   });
+  it('finds a card in brackets or after a sign', () => {
+    expect(find(creditCard, '(4111111111111111) and (card: 5500 0000 0000 0004)')).toEqual(['4111111111111111', '5500 0000 0000 0004']);
+  });
   it('rejects a 16-digit number failing Luhn', () => {
     expect(luhn('4111111111111112')).toBe(false);
     expect(find(creditCard, 'card 4111 1111 1111 1112 and 4111111111111112')).toEqual([]);

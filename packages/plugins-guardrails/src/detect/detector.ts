@@ -89,35 +89,35 @@ export function regexDetector(spec: RegexDetectorSpec): Detector {
 /** Characters that make up words, tokens and keys (no whitespace, no sentence punctuation). */
 export const TOKEN_CHARS = charSet('A-Za-z0-9_-');
 
-// Where a number may begin: a digit, `+` or `(` then a digit, not glued to a word.
-const NUMBER_START = /(?<!\w)[+(]?\d/g;
-
-/** Start positions of the numbers in `text`: one pass, shared by every numeric detector. */
+/**
+ * Where a number may begin: each run of digits not glued to a word, and a `+` or `(` just before it. One loop over the text, shared by every numeric detector; a regex here would pay
+ * its per-match cost on every number of a digit-heavy prompt.
+ */
 export function numberStarts(text: string, shared?: ScanShared): number[] {
   if (shared?.numberStarts) return shared.numberStarts;
   const starts: number[] = [];
-  NUMBER_START.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = NUMBER_START.exec(text)) !== null) {
-    starts.push(m.index);
-    // The rest of a token like 2024-01-15 or 10.0.0.1 holds more starts after '-', '.' or ' '.
-    let k = NUMBER_START.lastIndex;
-    while (k < text.length) {
-      const c = text.charCodeAt(k);
-      if (c >= 48 && c <= 57) k++;
-      else if ((c === 32 || c === 45 || c === 46 || c === 40 || c === 41 || c === 47) && k + 1 < text.length && isDigitOrOpen(text.charCodeAt(k + 1))) {
-        starts.push(k + 1);
-        k += 2;
-      } else break;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    const prev = i > 0 ? text.charCodeAt(i - 1) : 32;
+    if (!isWordChar(prev)) {
+      // "+1 415..." and "(415) ..." are tried from the sign or bracket, then from the digit ("(4111 1111 ...)").
+      if (prev === 43 /* + */ || prev === 40 /* ( */) starts.push(i - 1);
+      starts.push(i);
     }
-    NUMBER_START.lastIndex = k;
+    while (i + 1 < n && isDigit(text.charCodeAt(i + 1))) i++;
   }
   if (shared) shared.numberStarts = starts;
   return starts;
 }
 
-function isDigitOrOpen(c: number): boolean {
-  return (c >= 48 && c <= 57) || c === 40;
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 /**
