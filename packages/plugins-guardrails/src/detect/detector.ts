@@ -57,33 +57,34 @@ export interface RegexDetectorSpec {
 }
 
 export function regexDetector(spec: RegexDetectorSpec): Detector {
-  const { type, re, accept } = spec;
-  if (!re.global) throw new Error(`detector ${type}: the pattern needs the g flag`);
-  return {
-    type,
-    maxLength: spec.maxLength,
-    chars: spec.chars,
-    streamForm: spec.streamForm,
-    find(text, out) {
-      re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null) {
-        if (m[0].length === 0) {
-          re.lastIndex++;
-          continue;
-        }
-        const verdict = accept ? accept(m, text) : true;
-        if (verdict === false) {
-          // A rejected candidate may hide a valid one starting inside it.
-          re.lastIndex = m.index + 1;
-          continue;
-        }
-        const span: Span = { type, start: m.index, end: m.index + m[0].length, value: m[0] };
-        if (typeof verdict === 'string') span.detail = verdict;
-        out.push(span);
+  const { re } = spec;
+  return detector(spec, 'global', (text, out) => {
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
       }
-    },
-  };
+      // A rejected candidate may hide a valid one starting inside it.
+      if (!take(spec, m, text, out)) re.lastIndex = m.index + 1;
+    }
+  });
+}
+
+function detector(spec: RegexDetectorSpec, flag: 'global' | 'sticky', find: Detector['find']): Detector {
+  if (!spec.re[flag]) throw new Error(`detector ${spec.type}: the pattern needs the ${flag === 'global' ? 'g' : 'y'} flag`);
+  return { type: spec.type, maxLength: spec.maxLength, chars: spec.chars, streamForm: spec.streamForm, find };
+}
+
+/** Validate a candidate and record it; false when rejected. */
+function take(spec: RegexDetectorSpec, m: RegExpExecArray, text: string, out: Span[]): boolean {
+  const verdict = spec.accept ? spec.accept(m, text) : true;
+  if (verdict === false) return false;
+  const span: Span = { type: spec.type, start: m.index, end: m.index + m[0].length, value: m[0] };
+  if (typeof verdict === 'string') span.detail = verdict;
+  out.push(span);
+  return true;
 }
 
 /** Characters that make up words, tokens and keys (no whitespace, no sentence punctuation). */
@@ -125,26 +126,14 @@ function isWordChar(c: number): boolean {
  * number starts, from one shared pass, instead of each pattern scanning the whole text.
  */
 export function numericDetector(spec: RegexDetectorSpec): Detector {
-  const { type, re, accept } = spec;
-  if (!re.sticky) throw new Error(`detector ${type}: the pattern needs the y flag`);
-  return {
-    type,
-    maxLength: spec.maxLength,
-    chars: spec.chars,
-    find(text, out, shared) {
-      let after = 0;
-      for (const p of numberStarts(text, shared)) {
-        if (p < after) continue;
-        re.lastIndex = p;
-        const m = re.exec(text);
-        if (!m) continue;
-        const verdict = accept ? accept(m, text) : true;
-        if (verdict === false) continue;
-        const span: Span = { type, start: p, end: p + m[0].length, value: m[0] };
-        if (typeof verdict === 'string') span.detail = verdict;
-        out.push(span);
-        after = span.end;
-      }
-    },
-  };
+  const { re } = spec;
+  return detector(spec, 'sticky', (text, out, shared) => {
+    let after = 0;
+    for (const p of numberStarts(text, shared)) {
+      if (p < after) continue;
+      re.lastIndex = p;
+      const m = re.exec(text);
+      if (m && take(spec, m, text, out)) after = p + m[0].length;
+    }
+  });
 }
