@@ -123,6 +123,29 @@ describe('LiteLLM config, unchanged', () => {
   });
 });
 
+describe('LiteLLM prebuilt patterns on Tollgate detectors', () => {
+  const masks = (names: string[]) => compileGuardrails([{ guardrail_name: 'f', litellm_params: {
+    guardrail: 'litellm_content_filter', mode: 'pre_call', patterns: names.map((pattern_name) => ({ pattern_type: 'prebuilt', pattern_name, action: 'MASK' })),
+  } }]).guardrails;
+
+  it('us_phone takes North American numbers only', async () => {
+    const r = await run(masks(['us_phone']), '+14155552671, (415) 555-2671, 1-800-555-0199, +44 20 7946 0958, 020 7946 0958');
+    expect(r.text).toBe('[US_PHONE_REDACTED], [US_PHONE_REDACTED], [US_PHONE_REDACTED], +44 20 7946 0958, 020 7946 0958');
+  });
+
+  it('card brands take their own cards; credit_card takes any', async () => {
+    const cards = '4111 1111 1111 1111, 5500 0000 0000 0004, 3782 822463 10005, 6011000990139424';
+    expect((await run(masks(['visa', 'amex']), cards)).text).toBe('[VISA_REDACTED], 5500 0000 0000 0004, [AMEX_REDACTED], 6011000990139424');
+    expect((await run(masks(['credit_card']), cards)).text).toBe(Array(4).fill('[CREDIT_CARD_REDACTED]').join(', '));
+  });
+
+  it('serves the network, IBAN, SSN, URL and generic API key names', async () => {
+    const r = await run(masks(['ipv4', 'ipv6', 'eu_iban_enhanced', 'us_ssn_no_dash', 'url', 'generic_api_key']),
+      'at 10.0.0.1 and fe80::1, pay NL91ABNA0417164300, ssn 123456789, see https://example.com/a?b=1. api_key: "abcdefghijklmnopqrstuvwx12"');
+    expect(r.text).toBe('at [IPV4_REDACTED] and [IPV6_REDACTED], pay [EU_IBAN_ENHANCED_REDACTED], ssn [US_SSN_NO_DASH_REDACTED], see [URL_REDACTED]. [GENERIC_API_KEY_REDACTED]');
+  });
+});
+
 describe('config errors name the path', () => {
   const fails = (list: unknown[], message: string) => expect(() => compileGuardrails(list)).toThrow(message);
 

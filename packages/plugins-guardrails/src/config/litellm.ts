@@ -31,7 +31,7 @@ interface Prebuilt {
 
 const brand = (b: string) => (s: Span) => s.detail === b;
 // NANP: +1 or no country code and no trunk 0.
-const usPhone = (s: Span) => (s.value.startsWith('+') ? /^\+1\b|^\+1[ .(-]/.test(s.value) : !/^\(?0/.test(s.value));
+const usPhone = (s: Span) => (s.value.startsWith('+') ? /^\+1(?:[ .(-]|\d{10}$)/.test(s.value) : !/^\(?0/.test(s.value));
 
 const genericApiKey = regexDetector({
   type: 'generic_api_key',
