@@ -22,7 +22,7 @@ export {
 } from './engine.js';
 export { modesFor, type Guardrail, type GuardrailFactory, type GuardrailInput, type ThirdPartyGuardrail, type Verdict } from './guardrail.js';
 export { PII_ENTITIES, SECRET_ENTITIES } from './builtins.js';
-export { checkJsonSchema, type SchemaCheck } from './json-schema.js';
+export { checkJsonSchema, schemaCacheSize, type SchemaCheck } from './json-schema.js';
 export { WebhookClient, WebhookError, type WebhookOptions } from './webhook.js';
 export { GuardrailViolationError } from './errors.js';
 export { compileGuardrails, guardrailsSection, type CompileOptions, type CompiledGuardrails } from './config/compile.js';

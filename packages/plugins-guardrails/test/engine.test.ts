@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatCompletion, ChatCompletionRequest } from '@tollgate/core';
 import {
-  checkRequest, checkResponse, compileGuardrails, describeFindings, GuardrailViolationError, MaskSession, maskForLogging, modesFor,
-  restoreResponse, selectGuardrails,
+  checkJsonSchema, checkRequest, checkResponse, compileGuardrails, describeFindings, GuardrailViolationError, MaskSession, maskForLogging, modesFor,
+  restoreResponse, schemaCacheSize, selectGuardrails,
 } from '@tollgate/plugin-guardrails';
 
 const EMAIL = 'jane.doe@example.com';
@@ -136,6 +136,29 @@ describe('post_call on a complete answer', () => {
     });
     expect((await checkResponse(guards, { request: req, response: completion('Sure! {"name"') })).block?.reason).toBe("Choice 0 is not valid JSON (response_format schema 'person').");
     expect((guards[0] as unknown as { retry: boolean }).retry).toBe(true);
+  });
+});
+
+describe('JSON-schema validators', () => {
+  const req = (n: number): ChatCompletionRequest => ({
+    model: 'm', messages: [{ role: 'user', content: 'x' }],
+    response_format: { type: 'json_schema', json_schema: { name: `s${n}`, schema: { type: 'object', required: [`k${n}`] } } },
+  });
+
+  it('compiles a schema once and keeps at most 256', () => {
+    checkJsonSchema(req(0), completion('{"k0":1}'));
+    const size = schemaCacheSize();
+    expect(checkJsonSchema(req(0), completion('{"k0":1}'))).toEqual({ ok: true });
+    expect(schemaCacheSize()).toBe(size);
+    for (let n = 1; n <= 300; n++) checkJsonSchema(req(n), completion('{}'));
+    expect(schemaCacheSize()).toBe(256);
+  });
+
+  it('reports a schema that does not compile, without throwing', () => {
+    const bad: ChatCompletionRequest = { model: 'm', messages: [], response_format: { type: 'json_schema', json_schema: { name: 'bad', schema: { type: 'nope' } } } };
+    const r = checkJsonSchema(bad, completion('{}'));
+    expect(r.ok).toBe(false);
+    expect((r as { reason: string }).reason).toMatch(/^The response_format schema 'bad' could not be compiled/);
   });
 });
 

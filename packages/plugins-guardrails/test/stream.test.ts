@@ -126,6 +126,22 @@ describe('StreamGuard over chunks', () => {
     expect(sent.join('')).toBe('Write to jane@example.com. Key: ');
   });
 
+  it('checks streamed tool-call arguments too', () => {
+    const { guardrails } = rulesOf([{ name: 'secrets', type: 'secrets', mode: 'post_call' }]);
+    const guard = new StreamGuard(guardrails);
+    const args = JSON.stringify({ token: 'AKIAIOSFODNN7EXAMPLE' });
+    let sent = '';
+    let block;
+    for (const piece of chunks(args, 5)) {
+      const c = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, finish_reason: null }] };
+      const r = guard.push(c as never);
+      sent += r.chunk.choices[0].delta.tool_calls?.[0].function?.arguments ?? '';
+      if ((block = r.block)) break;
+    }
+    expect(block?.rule).toBe('aws_access_key');
+    expect(sent).toBe('{"token":"');
+  });
+
   it('masks output per choice and flushes what it held at the end', () => {
     const { guardrails } = rulesOf([{ name: 'pii', type: 'pii', mode: 'post_call' }]);
     const guard = new StreamGuard(guardrails);
