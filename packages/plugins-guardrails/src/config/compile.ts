@@ -129,7 +129,8 @@ function compileEntry(raw: unknown, at: string, options: CompileOptions, env: No
     }
   }
   const tp = custom?.(opts, name);
-  const supported = tp ? tp.modes : SUPPORTED[type];
+  // logging_only masks a copy with text rules; a check-based guardrail has none to apply there.
+  const supported = tp ? tp.modes.filter((m) => m !== 'logging_only') : SUPPORTED[type];
   const { modes, tagModes } = parseModes(mode ?? (type === 'json_schema' ? 'post_call' : supported[0]), supported, `${at}.${isLitellm ? 'litellm_params.' : ''}mode`);
   const base: Base = { name, type, modes, defaultOn, ...(tagModes ? { tagModes } : {}) };
   if (tp) return { ...base, check: (input) => tp.check(input) };
