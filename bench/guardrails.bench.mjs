@@ -78,10 +78,10 @@ bench
 
 await bench.run();
 
-const rows = bench.tasks.map((t) => {
-  const r = t.result;
-  return { task: t.name, 'mean µs': ((r.latency?.mean ?? r.mean) * 1000).toFixed(1), 'p99 µs': ((r.latency?.p99 ?? r.p99) * 1000).toFixed(1) };
-});
+const stat = (t, k) => (t.result.latency?.[k] ?? t.result[k]) * 1000; // µs
+const rows = bench.tasks.map((t) => ({
+  task: t.name, 'mean µs': stat(t, 'mean').toFixed(1), 'min µs': stat(t, 'min').toFixed(1), 'p99 µs': stat(t, 'p99').toFixed(1),
+}));
 console.table(rows);
 
 // Wall-clock figures move with whatever else runs on the box; CPU time spent by this process
@@ -93,9 +93,7 @@ function cpuMicros(fn, runs) {
   const d = process.cpuUsage(before);
   return (d.user + d.system) / runs;
 }
-const wallScan = (bench.tasks[0].result.latency?.mean ?? bench.tasks[0].result.mean) * 1000;
-const wallCheck = (bench.tasks[1].result.latency?.mean ?? bench.tasks[1].result.mean) * 1000;
-const wallWindow = (bench.tasks[2].result.latency?.mean ?? bench.tasks[2].result.mean) * 1000;
+const [scanTask, checkTask, windowTask] = bench.tasks;
 const runs = quick ? 200 : 1000;
 const cpuScan = cpuMicros(() => scanner.scan(text), runs);
 const cpuWindow = cpuMicros(() => {
@@ -104,6 +102,7 @@ const cpuWindow = cpuMicros(() => {
   w.end();
 }, Math.max(20, runs / 10));
 const mbps = (us) => (bytes / us).toFixed(1);
-console.log(`scanner, ${bytes} bytes, ${found} findings: ${mbps(wallScan)} MB/s wall, ${mbps(cpuScan)} MB/s per CPU second (target > 50 MB/s)`);
-console.log(`checkRequest (walk + scan + mask): ${mbps(wallCheck)} MB/s wall`);
-console.log(`stream window, ${CHUNK}-char chunks: ${(wallWindow / chunks.length).toFixed(2)} µs per chunk wall, ${(cpuWindow / chunks.length).toFixed(2)} µs CPU`);
+console.log(`scanner, ${bytes} bytes, ${found} findings: ${mbps(stat(scanTask, 'mean'))} MB/s (mean), ${mbps(stat(scanTask, 'min'))} MB/s (fastest run), ${mbps(cpuScan)} MB/s per CPU second; target > 50 MB/s`);
+console.log(`checkRequest (walk + scan + mask): ${mbps(stat(checkTask, 'mean'))} MB/s (mean), ${mbps(stat(checkTask, 'min'))} MB/s (fastest run)`);
+const perChunk = (us) => (us / chunks.length).toFixed(2);
+console.log(`stream window, ${CHUNK}-char chunks: ${perChunk(stat(windowTask, 'mean'))} µs per chunk (mean), ${perChunk(stat(windowTask, 'min'))} (fastest run), ${perChunk(cpuWindow)} µs CPU`);
