@@ -98,18 +98,22 @@ export function nonOverlapping(sorted: Finding[]): Finding[] {
   return out;
 }
 
+const ESCAPE_LETTERS = 'nrtbf';
+
 /**
- * Replace the findings (sorted, non-overlapping) in `text`: each gets its fixed replacement or
- * a numbered placeholder from the session, which is recorded on the finding.
+ * Replace the findings (sorted, non-overlapping) in `text`, or in `text.slice(from, to)`: each
+ * gets its fixed replacement or a numbered placeholder from the session, recorded on the finding.
  */
-export function applyMasks(text: string, findings: readonly Finding[], session: MaskSession): string {
+export function applyMasks(text: string, findings: readonly Finding[], session: MaskSession, from = 0, to = text.length): string {
   let out = '';
-  let at = 0;
+  let at = from;
   for (const f of findings) {
-    const replacement = f.replacement ?? session.placeholder(f.rule, f.value);
+    // In raw JSON text (a streamed tool call), `\n` then `jane@x.io` reads as "njane@x.io": keep the escape's letter.
+    const start = f.start > 0 && text.charCodeAt(f.start - 1) === 92 && ESCAPE_LETTERS.includes(text[f.start]) ? f.start + 1 : f.start;
+    const replacement = f.replacement ?? session.placeholder(f.rule, text.slice(start, f.end));
     f.replacement = replacement;
-    out += text.slice(at, f.start) + replacement;
+    out += text.slice(at, start) + replacement;
     at = f.end;
   }
-  return out + text.slice(at);
+  return out + text.slice(at, to);
 }

@@ -58,15 +58,47 @@ function visitAssistantExtras(m: AssistantLike, role: string, base: string, visi
     for (let k = 0; k < m.tool_calls.length; k++) {
       const fn = m.tool_calls[k]?.function;
       if (fn && typeof fn.arguments === 'string') {
-        const r = visit(fn.arguments, role, `${base}.tool_calls[${k}].function.arguments`);
+        const r = visitArguments(fn.arguments, role, `${base}.tool_calls[${k}].function.arguments`, visit);
         if (r !== undefined) fn.arguments = r;
       }
     }
   }
   if (m.function_call && typeof m.function_call.arguments === 'string') {
-    const r = visit(m.function_call.arguments, role, `${base}.function_call.arguments`);
+    const r = visitArguments(m.function_call.arguments, role, `${base}.function_call.arguments`, visit);
     if (r !== undefined) m.function_call.arguments = r;
   }
+}
+
+/**
+ * Tool-call arguments are JSON: each string value is visited on its own (so `\n` escapes and
+ * quotes never glue onto a value, and a mask cannot break the JSON), and the arguments are
+ * re-serialised only when a value changed. Arguments that do not parse are visited as raw text.
+ */
+function visitArguments(args: string, role: string, path: string, visit: TextVisitor): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(args);
+  } catch {
+    return visit(args, role, path);
+  }
+  if (typeof value !== 'object' || value === null) return visit(args, role, path);
+  return visitJson(value, role, path, visit) ? JSON.stringify(value) : undefined;
+}
+
+function visitJson(node: unknown, role: string, path: string, visit: TextVisitor): boolean {
+  let changed = false;
+  const entries: Array<[string | number, unknown]> = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node as object);
+  for (const [key, v] of entries) {
+    const at = typeof key === 'number' ? `${path}[${key}]` : `${path}.${key}`;
+    if (typeof v === 'string') {
+      const r = visit(v, role, at);
+      if (r !== undefined) {
+        (node as Record<string | number, unknown>)[key] = r;
+        changed = true;
+      }
+    } else if (v && typeof v === 'object' && visitJson(v, role, at, visit)) changed = true;
+  }
+  return changed;
 }
 
 /** The same over a complete answer: each choice's message (content, refusal, reasoning, tool-call arguments). */

@@ -96,9 +96,7 @@ export class StreamWindow {
 
   private masked(buf: string, ctx: number, until: number, found: Finding[]): string {
     const masks = nonOverlapping(found.filter((f) => f.action === 'mask' && f.start >= ctx && f.end <= until));
-    if (masks.length === 0) return buf.slice(ctx, until);
-    const shifted = masks.map((f) => ({ ...f, start: f.start - ctx, end: f.end - ctx }));
-    return applyMasks(buf.slice(ctx, until), shifted, this.session);
+    return masks.length ? applyMasks(buf, masks, this.session, ctx, until) : buf.slice(ctx, until);
   }
 
   /** Drop released text beyond the context, starting the context at a word boundary. */

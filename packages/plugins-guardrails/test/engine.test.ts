@@ -40,8 +40,17 @@ describe('pre_call on a request', () => {
     expect(JSON.parse((req.messages[2] as { tool_calls: Array<{ function: { arguments: string } }> }).tool_calls[0].function.arguments)).toEqual({ email: '[EMAIL_1]' });
     expect(req.messages[3].content).toBe('Customer [EMAIL_1] phone [PHONE_1]');
     expect(JSON.stringify(req)).not.toContain(EMAIL);
-    expect(describeFindings(r.findings).map((f) => f.path)).toContain('messages[2].tool_calls[0].function.arguments');
+    expect(describeFindings(r.findings).map((f) => f.path)).toContain('messages[2].tool_calls[0].function.arguments.email');
     expect(JSON.stringify(describeFindings(r.findings))).not.toContain(EMAIL);
+  });
+
+  it('masks tool-call arguments value by value, keeping them valid JSON whatever the escapes', async () => {
+    const args = JSON.stringify({ note: `line one\n${EMAIL}\tcard "${CARD}"`, nested: [{ to: EMAIL }], n: 3 });
+    const req: ChatCompletionRequest = { model: 'm', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: args } }] }] };
+    const r = await checkRequest(pii, { request: req, mode: 'pre_call', session: new MaskSession() });
+    const out = JSON.parse((req.messages[0] as { tool_calls: Array<{ function: { arguments: string } }> }).tool_calls[0].function.arguments);
+    expect(out).toEqual({ note: 'line one\n[EMAIL_1]\tcard "[CREDIT_CARD_1]"', nested: [{ to: '[EMAIL_1]' }], n: 3 });
+    expect(r.findings.map((f) => f.path)).toEqual(expect.arrayContaining(['messages[0].tool_calls[0].function.arguments.nested[0].to']));
   });
 
   it('restores the masked values in the model answer', async () => {

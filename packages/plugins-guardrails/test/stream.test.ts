@@ -142,6 +142,19 @@ describe('StreamGuard over chunks', () => {
     expect(sent).toBe('{"token":"');
   });
 
+  it('keeps streamed tool-call JSON valid when it masks a value right after an escape', () => {
+    const { guardrails } = rulesOf([{ name: 'pii', type: 'pii', mode: 'post_call' }]);
+    const guard = new StreamGuard(guardrails);
+    const args = JSON.stringify({ text: 'write to\njane@example.com' });
+    let sent = '';
+    for (const piece of chunks(args, 3)) {
+      const c = { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, finish_reason: null }] };
+      sent += guard.push(c as never).chunk.choices[0].delta.tool_calls?.[0].function?.arguments ?? '';
+    }
+    sent += guard.flush().toolArguments.get('0:0');
+    expect(JSON.parse(sent)).toEqual({ text: 'write to\n[EMAIL_1]' });
+  });
+
   it('masks output per choice and flushes what it held at the end', () => {
     const { guardrails } = rulesOf([{ name: 'pii', type: 'pii', mode: 'post_call' }]);
     const guard = new StreamGuard(guardrails);
