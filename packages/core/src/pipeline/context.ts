@@ -150,6 +150,11 @@ export class RequestContext {
   outcomeReason: string | null = null;
   error: GatewayError | null = null;
   finishReason: string | null = null;
+  /**
+   * Set by a guardrail (to its name) when it blocked or replaced this answer, so nothing that keeps
+   * answers for reuse (a response cache) keeps this one.
+   */
+  blockedBy: string | null = null;
   readonly timings: Timings = { authenticated: 0, routed: 0, upstreamStart: 0, upstreamHeaders: 0, firstToken: 0, lastByte: 0, done: 0 };
   readonly stages: StageTimings = { preRoute: 0, route: 0, transformRequest: 0, send: 0, attemptFailed: 0, transformResponse: 0, transformChunk: 0, streamEnd: 0 };
   /** Time spent waiting on upstreams, summed over attempts (ms); for streams, up to the last event. */
