@@ -27,17 +27,23 @@ export async function checkRequest(guardrails: readonly Guardrail[], options: Re
 
 export interface ResponseCheckOptions extends CheckContext {
   response: ChatCompletion;
+  /**
+   * Numbers output masks. Pass the request's session so they continue its numbering (an output
+   * `[EMAIL_2]` never collides with the input's `[EMAIL_1]`); restore afterwards from a session
+   * holding only the input's values, so output masks are never restored. Default: a fresh one.
+   */
+  session?: MaskSession;
 }
 
 /**
- * Run output guardrails (post_call) on a complete answer, masking in place. Output masks get
- * their own numbering: they are never restored. Restore input placeholders first
- * (`restoreResponse`), so checks see what the client will.
+ * Run output guardrails (post_call) on a complete answer, masking in place. Check before
+ * restoring input placeholders (`restoreResponse`): the checks then see the model's own text,
+ * and values the client sent are given back, not masked again.
  */
 export async function checkResponse(guardrails: readonly Guardrail[], options: ResponseCheckOptions): Promise<CheckResult> {
   const { request, response } = options;
   const visitAll = (v: TextVisitor) => visitResponse(response, v);
-  return run(guardrails, visitAll, true, new MaskSession(), (texts, roles) => ({
+  return run(guardrails, visitAll, true, options.session ?? new MaskSession(), (texts, roles) => ({
     kind: 'response', mode: 'post_call', texts, roles, request, response, requestId: options.requestId, caller: options.caller, signal: options.signal,
   }));
 }

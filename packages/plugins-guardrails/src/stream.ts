@@ -15,15 +15,20 @@ class Field {
     this.restorer = restore && restore.size ? new StreamRestorer(restore) : undefined;
   }
 
+  /** Rules first, on the model's own text; then input placeholders in what they released are restored. */
   push(text: string, final: boolean): { release: string; violation?: Finding } {
-    let t = this.restorer ? this.restorer.push(text) : text;
-    if (final && this.restorer) t += this.restorer.end();
-    if (!this.window) return { release: t };
-    if (!final) return this.window.push(t);
-    const a = this.window.push(t);
-    if (a.violation) return a;
-    const b = this.window.end();
-    return { release: a.release + b.release, violation: b.violation };
+    let r: { release: string; violation?: Finding } = { release: text };
+    if (this.window) {
+      r = this.window.push(text);
+      if (final && !r.violation) {
+        const b = this.window.end();
+        r = { release: r.release + b.release, violation: b.violation };
+      }
+    }
+    if (!this.restorer) return r;
+    let release = this.restorer.push(r.release);
+    if (final || r.violation) release += this.restorer.end();
+    return { release, violation: r.violation };
   }
 }
 
@@ -35,10 +40,12 @@ export interface ChunkResult {
 }
 
 /**
- * post_call on a stream: a window per choice and per tool call over the chunks' text. Input
- * placeholders are restored first (when a session is given), then the rules of every scanning
- * guardrail run on what the client would receive. Call `push` for each chunk in order, `flush`
- * after the last: it returns what was still held, as one chunk per field.
+ * post_call on a stream: a window per choice and per tool call over the chunks' text. The rules
+ * of every scanning guardrail run on the model's text, then input placeholders in what they
+ * release are restored (when a `restore` session is given), as `checkResponse` then
+ * `restoreResponse` do on a complete answer. Output masks are numbered by `outputSession` (pass
+ * the request's session, so they continue its numbering). Call `push` for each chunk in order,
+ * `flush` after the last: it returns what was still held, as one chunk per field.
  *
  * Only scanning guardrails run incrementally; webhook, JSON-schema and third-party checks need
  * the whole answer (`checkResponse` on the assembled stream, at its end).
@@ -46,10 +53,9 @@ export interface ChunkResult {
 export class StreamGuard {
   private readonly rules: Rule[];
   private readonly fields = new Map<string, Field>();
-  private readonly outputSession = new MaskSession();
   private blocked: Block | undefined;
 
-  constructor(guardrails: readonly Guardrail[], private readonly restore?: MaskSession) {
+  constructor(guardrails: readonly Guardrail[], private readonly restore?: MaskSession, private readonly outputSession = new MaskSession()) {
     this.rules = guardrails.flatMap((g) => (g.scanner ? [...g.scanner.rules] : []));
   }
 

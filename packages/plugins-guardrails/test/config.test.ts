@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { ChatCompletionRequest } from '@tollgate/core';
-import { checkRequest, compileGuardrails, guardrailsSection, MaskSession, type Guardrail } from '@tollgate/plugin-guardrails';
+import { normalizeConfig, type ChatCompletionRequest } from '@tollgate/core';
+import { checkRequest, compileGuardrails, guardrailLists, MaskSession, type Guardrail } from '@tollgate/plugin-guardrails';
 
 const ask = (content: string): ChatCompletionRequest => ({ model: 'm', messages: [{ role: 'user', content }] });
 async function run(guards: Guardrail[], content: string) {
@@ -60,8 +60,8 @@ guardrails:
 `;
 
 describe('LiteLLM config, unchanged', () => {
-  const config = parse(LITELLM_YAML) as Record<string, unknown>;
-  const { list, path: at } = guardrailsSection(config);
+  const { config } = normalizeConfig(parse(LITELLM_YAML));
+  const [{ list, path: at }] = guardrailLists(config);
   const { guardrails, warnings } = compileGuardrails(list, { path: at });
   const [filter, custom] = guardrails;
 
@@ -93,9 +93,9 @@ describe('LiteLLM config, unchanged', () => {
     expect(r.text).toBe('card ***VISA*** (mc 5500 0000 0000 0004) for ***REDACTED*** use');
   });
 
-  it('also reads guardrails under litellm_settings', () => {
-    const nested = { litellm_settings: { guardrails: config.guardrails } };
-    expect(guardrailsSection(nested).path).toBe('litellm_settings.guardrails');
+  it('finds the top-level list and litellm_settings.guardrails (folded into settings), each with its path', () => {
+    const { config: both } = normalizeConfig({ guardrails: [], litellm_settings: { guardrails: [{ secrets: { callbacks: ['hide_secrets'] } }] } });
+    expect(guardrailLists(both).map((l) => l.path)).toEqual(['guardrails', 'litellm_settings.guardrails']);
   });
 
   it('loads blocked_words_file relative to the config directory', async () => {

@@ -1,4 +1,4 @@
-import { compileSchema, ConfigError, describeErrors, resolveEnv } from '@tollgate/core';
+import { compileSchema, ConfigError, describeErrors, resolveEnv, type TollgateConfig } from '@tollgate/core';
 import {
   entityGuardrail, injectionGuardrail, jsonSchemaGuardrail, keywordGuardrail, limitsGuardrail, PII_ENTITIES, regexGuardrail,
   SECRET_ENTITIES, webhookGuardrail, type Base,
@@ -6,6 +6,7 @@ import {
 import type { Guardrail, GuardrailFactory } from '../guardrail.js';
 import { MODES, type GuardrailMode } from '../types.js';
 import { contentFilterGuardrail, genericApiGuardrail } from './litellm.js';
+import { compileLitellmV1, isLitellmV1Entry } from './litellm-v1.js';
 import { litellmEntrySchema, nativeEntrySchema, optionSchemas } from './schema.js';
 
 type Obj = Record<string, unknown>;
@@ -14,6 +15,8 @@ export interface CompileOptions {
   /** Directory relative files (`blocked_words_file`) are read from: the config file's. */
   baseDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** Resolve `os.environ/NAME` and `${NAME}` (default true; false when the config loader already did). */
+  resolveEnv?: boolean;
   /** Third-party guardrail factories by type name (the plugin imports them by package name). */
   types?: Record<string, GuardrailFactory>;
   /** Where the list is in the config, for error messages (default `guardrails`). */
@@ -35,6 +38,20 @@ const SUPPORTED: Record<string, readonly GuardrailMode[]> = {
   pii: ALL, secrets: ALL, keywords: ALL, regex: ALL, litellm_content_filter: ALL,
   prompt_injection: INPUT, limits: INPUT, json_schema: ['post_call'], webhook: CALLS, generic_guardrail_api: CALLS,
 };
+/**
+ * The types a list names that are not built in (third-party guardrail packages to import), in
+ * order, once each: native `type`, LiteLLM `litellm_params.guardrail`.
+ */
+export function externalTypes(list: unknown): string[] {
+  const out = new Set<string>();
+  for (const raw of Array.isArray(list) ? list : []) {
+    const e = raw as { type?: unknown; litellm_params?: { guardrail?: unknown } } | null;
+    const type = e?.type ?? e?.litellm_params?.guardrail;
+    if (typeof type === 'string' && !(type in SUPPORTED)) out.add(type);
+  }
+  return [...out];
+}
+
 /** Keys of a LiteLLM entry's litellm_params that are not the guardrail's own options. */
 const LITELLM_COMMON = new Set(['guardrail', 'mode', 'default_on']);
 
@@ -53,12 +70,16 @@ const validateOptions: Record<string, ReturnType<typeof compileSchema>> = {
   generic_guardrail_api: compileSchema(optionSchemas.generic_guardrail_api),
 };
 
-/** The guardrails list of a config: top-level `guardrails`, or `litellm_settings.guardrails` as LiteLLM also reads it. */
-export function guardrailsSection(config: Obj): { list: unknown; path: string } {
-  if (config.guardrails !== undefined) return { list: config.guardrails, path: 'guardrails' };
-  const ls = config.litellm_settings as Obj | undefined;
-  if (ls?.guardrails !== undefined) return { list: ls.guardrails, path: 'litellm_settings.guardrails' };
-  return { list: undefined, path: 'guardrails' };
+/**
+ * The guardrail lists of a loaded config, each with the path it was written at: the top-level
+ * `guardrails` section (LiteLLM's current format and the native one), and `settings.guardrails`
+ * (where the loader folds `litellm_settings.guardrails`, LiteLLM's first format).
+ */
+export function guardrailLists(config: Pick<TollgateConfig, 'sections' | 'settings' | 'origins'>): Array<{ list: unknown; path: string }> {
+  const out: Array<{ list: unknown; path: string }> = [];
+  if (config.sections.guardrails != null) out.push({ list: config.sections.guardrails, path: 'guardrails' });
+  if (config.settings.guardrails != null) out.push({ list: config.settings.guardrails, path: config.origins['settings.guardrails'] ?? 'settings.guardrails' });
+  return out;
 }
 
 /**
@@ -71,13 +92,13 @@ export function compileGuardrails(list: unknown, options: CompileOptions = {}): 
   if (list == null) return { guardrails: [], warnings: [] };
   if (!Array.isArray(list)) throw new ConfigError(`${root}: must be a list`);
   const env = options.env ?? process.env;
-  const resolved = resolveEnv(list, env, root.split('.')) as unknown[];
+  const resolved = (options.resolveEnv === false ? list : resolveEnv(list, env, root.split('.'))) as unknown[];
   const errors: string[] = [];
   const warnings: string[] = [];
   const guardrails: Guardrail[] = [];
   resolved.forEach((raw, i) => {
     try {
-      const g = compileEntry(raw, `${root}[${i}]`, options, env, warnings);
+      const g = isLitellmV1Entry(raw) ? compileLitellmV1(raw as Obj, `${root}[${i}]`, warnings) : compileEntry(raw, `${root}[${i}]`, options, env, warnings);
       if (guardrails.some((x) => x.name === g.name)) throw new ConfigError(`${root}[${i}]: the name "${g.name}" is used twice`);
       guardrails.push(g);
     } catch (err) {
