@@ -155,7 +155,7 @@ describe('config errors name the path', () => {
     fails([{ guardrail_name: 'a', litellm_params: { guardrail: 'litellm_content_filter', mode: 'pre_call', patterns: [{ pattern_type: 'prebuilt', pattern_name: 'email', action: 'REDACT' }] } }],
       'guardrails[0].litellm_params.patterns[0].action: must be one of "BLOCK", "MASK"');
     fails([{ guardrail_name: 'a', litellm_params: { guardrail: 'aporia', mode: 'pre_call' } }],
-      'guardrails[0].litellm_params.guardrail: "aporia" is not a guardrail Tollgate knows');
+      'guardrails[0].litellm_params.guardrail: "aporia" is neither a built-in guardrail');
     fails([{ guardrail_name: 'a', litellm_params: { guardrail: 'litellm_content_filter', mode: 'pre_call', categories: [{ category: 'harmful_violence' }] } }],
       "guardrails[0].litellm_params.categories: LiteLLM's content categories are not available in Tollgate");
     fails([{ guardrail_name: 'a', litellm_params: { guardrail: 'litellm_content_filter' } }], 'guardrails[0].litellm_params.mode: is required');

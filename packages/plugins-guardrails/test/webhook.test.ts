@@ -1,47 +1,23 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatCompletionRequest } from '@tollgate/core';
 import { checkRequest, compileGuardrails, MaskSession } from '@tollgate/plugin-guardrails';
+import { startGuardService, type GuardService } from './guard-service.js';
 
-/** A guardrail service on 127.0.0.1 that answers by the first text's command word. */
-let server: Server;
+/** A guardrail service on 127.0.0.1 that answers by a text's command word. */
+let service: GuardService;
 let base: string;
-const received: Array<{ url: string; headers: IncomingMessage['headers']; body: Record<string, unknown> }> = [];
+let received: GuardService['received'];
 
 beforeAll(async () => {
-  server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', () => {
-      if (req.method !== 'POST' || req.headers['content-type'] !== 'application/json') {
-        res.writeHead(405).end();
-        return;
-      }
-      const body = JSON.parse(raw) as { texts: string[] };
-      received.push({ url: req.url!, headers: req.headers, body });
-      const cmd = body.texts[0]?.split(' ')[0];
-      const json = (status: number, v: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));
-      switch (cmd) {
-        case 'block': return json(200, { action: 'BLOCKED', blocked_reason: 'Policy 7 forbids this.' });
-        case 'rewrite': return json(200, { action: 'GUARDRAIL_INTERVENED', texts: body.texts.map((t) => t.replace(/secret/g, '[HIDDEN]')) });
-        case 'wrongcount': return json(200, { action: 'GUARDRAIL_INTERVENED', texts: [] });
-        case 'err500': return json(500, { error: 'boom' });
-        case 'err503': return json(503, { error: 'busy' });
-        case 'badjson': return res.writeHead(200, { 'content-type': 'application/json' }).end('{"action": "NO');
-        case 'noaction': return json(200, { ok: true });
-        case 'slow': return void setTimeout(() => json(200, { action: 'NONE' }), 2000);
-        default: return json(200, { action: 'NONE' });
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  service = await startGuardService();
+  base = service.url;
+  received = service.received;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await service.close();
 });
 
 const ask = (...texts: string[]): ChatCompletionRequest => ({ model: 'm', messages: texts.map((content) => ({ role: 'user' as const, content })) });

@@ -139,7 +139,7 @@ function compileEntry(raw: unknown, at: string, options: CompileOptions, env: No
   const validate = validateOptions[type];
   if (!validate && !custom) {
     const known = [...Object.keys(validateOptions), ...Object.keys(options.types ?? {})].join(', ');
-    throw new ConfigError(`${at}.${isLitellm ? 'litellm_params.guardrail' : 'type'}: "${type}" is not a guardrail Tollgate knows; known: ${known}`);
+    throw new ConfigError(`${at}.${isLitellm ? 'litellm_params.guardrail' : 'type'}: "${type}" is neither a built-in guardrail (${known}) nor an installed guardrail package (npm i ${type})`);
   }
   if (validate) {
     if (!validate(opts)) throw new ConfigError(describe(validate.errors, optsAt));
