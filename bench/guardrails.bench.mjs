@@ -8,9 +8,10 @@
 //    guardrails configure them) over a realistic 32 KB prompt: prose, code, JSON, logs with
 //    numbers, dates, versions and IPs, and a few real findings. Reported in MB/s.
 // 2. The stream window's cost per chunk: a 4 KB answer streamed in 4-character chunks (the size
-//    of a typical token delta), with the same rules.
+//    of a typical token delta), with the same rules; and the plugin's chunk watcher around it (the
+//    window per choice, chunk objects rewritten, the held text flushed into the finish chunk).
 import { Bench } from 'tinybench';
-import { compileGuardrails, Scanner, StreamWindow, MaskSession, checkRequest } from '@tollgate/plugin-guardrails';
+import { compileGuardrails, Scanner, StreamGuard, StreamWatch, StreamWindow, MaskSession, checkRequest } from '@tollgate/plugin-guardrails';
 
 const quick = process.argv.includes('--quick');
 const TIME_MS = quick ? 250 : 1000;
@@ -60,6 +61,14 @@ const CHUNK = 4;
 const chunks = [];
 for (let i = 0; i < answer.length; i += CHUNK) chunks.push(answer.slice(i, i + CHUNK));
 
+const chunkObject = (content, finish = null) => ({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: finish }] });
+function watchStream() {
+  const watch = new StreamWatch(new StreamGuard(guardrails), 1, false, () => {});
+  for (const c of chunks) watch.watcher(chunkObject(c));
+  watch.watcher(chunkObject('', 'stop'));
+  watch.watcher(null);
+}
+
 const request = () => ({ model: 'm', messages: [{ role: 'system', content: 'You are helpful.' }, { role: 'user', content: text }] });
 
 const bench = new Bench({ time: TIME_MS, warmupTime: WARMUP_MS });
@@ -74,7 +83,8 @@ bench
     const w = new StreamWindow(rules);
     for (const c of chunks) w.push(c);
     w.end();
-  });
+  })
+  .add(`plugin chunk watcher: the same answer as ${chunks.length + 1} chunk objects`, watchStream);
 
 await bench.run();
 
@@ -93,7 +103,7 @@ function cpuMicros(fn, runs) {
   const d = process.cpuUsage(before);
   return (d.user + d.system) / runs;
 }
-const [scanTask, checkTask, windowTask] = bench.tasks;
+const [scanTask, checkTask, windowTask, watchTask] = bench.tasks;
 const runs = quick ? 200 : 1000;
 const cpuScan = cpuMicros(() => scanner.scan(text), runs);
 const cpuWindow = cpuMicros(() => {
@@ -101,8 +111,10 @@ const cpuWindow = cpuMicros(() => {
   for (const c of chunks) w.push(c);
   w.end();
 }, Math.max(20, runs / 10));
+const cpuWatch = cpuMicros(watchStream, Math.max(20, runs / 10));
 const mbps = (us) => (bytes / us).toFixed(1);
 console.log(`scanner, ${bytes} bytes, ${found} findings: ${mbps(stat(scanTask, 'mean'))} MB/s (mean), ${mbps(stat(scanTask, 'min'))} MB/s (fastest run), ${mbps(cpuScan)} MB/s per CPU second; target > 50 MB/s`);
 console.log(`checkRequest (walk + scan + mask): ${mbps(stat(checkTask, 'mean'))} MB/s (mean), ${mbps(stat(checkTask, 'min'))} MB/s (fastest run)`);
 const perChunk = (us) => (us / chunks.length).toFixed(2);
 console.log(`stream window, ${CHUNK}-char chunks: ${perChunk(stat(windowTask, 'mean'))} µs per chunk (mean), ${perChunk(stat(windowTask, 'min'))} (fastest run), ${perChunk(cpuWindow)} µs CPU`);
+console.log(`plugin chunk watcher (window + chunk objects): ${perChunk(stat(watchTask, 'mean'))} µs per chunk (mean), ${perChunk(stat(watchTask, 'min'))} (fastest run), ${perChunk(cpuWatch)} µs CPU`);
