@@ -311,9 +311,12 @@ export class RequestContext {
     this.abort(error);
   }
 
-  /** Still on its way to an answer (a ready answer's `cache_hit`/`responded` is set before it is handed over). */
+  /**
+   * Still on its way to an answer (a ready answer's `cache_hit`/`responded` is set before it is
+   * handed over), and not cancelled (a client gone away stays `aborted`).
+   */
   private get refusable(): boolean {
-    return !this.finished && this.error === null && this.outcome !== 'ok' && this.outcome !== 'rejected';
+    return !this.finished && !this.cancellation.aborted && this.error === null && this.outcome !== 'ok' && this.outcome !== 'rejected';
   }
 
   /** Called by the core once the request is over (last byte sent or failed). */
