@@ -189,8 +189,10 @@ function wire(gateway: Gateway, all: Guardrail[]): void {
         return;
       }
       const restored = s.restore !== null && restoreResponse(answer, s.restore);
-      if (r.changed || restored) s.watch.rewrite(answer);
-      if (r.changed || restored) ctx.blockedBy ??= r.changed ? r.applied.join(',') : restorerOf(s.sel.pre);
+      if (r.changed || restored) {
+        s.watch.rewrite(answer);
+        ctx.blockedBy ??= r.changed ? r.applied.join(',') : restorerOf(s.sel.pre);
+      }
     }
     if (s.sel.logging.length) ctx.responseForLogs = maskedCopy(s.sel.logging, answer);
   });
