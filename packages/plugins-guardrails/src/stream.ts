@@ -51,12 +51,12 @@ export interface ChunkResult {
  * the whole answer (`checkResponse` on the assembled stream, at its end).
  */
 export class StreamGuard {
-  private readonly rules: Rule[];
+  private readonly rules: readonly Rule[];
   private readonly fields = new Map<string, Field>();
   private blocked: Block | undefined;
 
   constructor(guardrails: readonly Guardrail[], private readonly restore?: MaskSession, private readonly outputSession = new MaskSession()) {
-    this.rules = guardrails.flatMap((g) => (g.scanner ? [...g.scanner.rules] : []));
+    this.rules = rulesOf.get(guardrails) ?? rulesFor(guardrails);
   }
 
   /** Nothing to do on this stream: skip the guard entirely. */
@@ -114,6 +114,15 @@ export class StreamGuard {
     this.blocked = toBlock(violation);
     return { chunk, block: this.blocked };
   }
+}
+
+/** The rules of a list of guardrails, gathered once per list (a caller passing the same list each request pays once). */
+const rulesOf = new WeakMap<readonly Guardrail[], readonly Rule[]>();
+
+function rulesFor(guardrails: readonly Guardrail[]): readonly Rule[] {
+  const rules = guardrails.flatMap((g) => (g.scanner ? [...g.scanner.rules] : []));
+  rulesOf.set(guardrails, rules);
+  return rules;
 }
 
 function toBlock(f: Finding): Block {

@@ -30,7 +30,7 @@ interface Hold {
  */
 export class StreamWindow {
   private readonly scanner: Scanner;
-  private readonly holds: Hold[];
+  private readonly holds: readonly Hold[];
   private buf = '';
   /** Length of the already-released prefix of `buf` kept as context. */
   private ctx = 0;
@@ -40,14 +40,9 @@ export class StreamWindow {
     rules: readonly Rule[],
     private readonly session: MaskSession = new MaskSession(),
   ) {
-    this.scanner = new Scanner(rules.map(streamRule));
-    const holds: Hold[] = [];
-    for (const d of this.scanner.detectors) {
-      const same = holds.find((h) => h.chars === d.chars);
-      if (same) same.maxLength = Math.max(same.maxLength, d.maxLength);
-      else holds.push({ chars: d.chars, maxLength: d.maxLength });
-    }
-    this.holds = holds;
+    const c = compiled.get(rules) ?? compile(rules);
+    this.scanner = c.scanner;
+    this.holds = c.holds;
   }
 
   /** Characters held back now (for tests and metrics). */
@@ -128,6 +123,22 @@ export class StreamWindow {
     }
     return hold;
   }
+}
+
+/** A rule set's stream scanner and hold sizes, made once per rule set (one window per streamed field and request). */
+const compiled = new WeakMap<readonly Rule[], { scanner: Scanner; holds: readonly Hold[] }>();
+
+function compile(rules: readonly Rule[]): { scanner: Scanner; holds: readonly Hold[] } {
+  const scanner = new Scanner(rules.map(streamRule));
+  const holds: Hold[] = [];
+  for (const d of scanner.detectors) {
+    const same = holds.find((h) => h.chars === d.chars);
+    if (same) same.maxLength = Math.max(same.maxLength, d.maxLength);
+    else holds.push({ chars: d.chars, maxLength: d.maxLength });
+  }
+  const c = { scanner, holds };
+  compiled.set(rules, c);
+  return c;
 }
 
 function streamRule(rule: Rule): Rule {

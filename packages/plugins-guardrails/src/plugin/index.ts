@@ -10,7 +10,7 @@ import type { Guardrail, GuardrailFactory } from '../guardrail.js';
 import { MaskSession } from '../mask.js';
 import { StreamGuard } from '../stream.js';
 import type { Block, Finding } from '../types.js';
-import { callerFacts, HEADER, requestedNames, selectFor, type Selection } from './select.js';
+import { callerFacts, HEADER, requestedNames, Selector, type Selection } from './select.js';
 import { StreamWatch } from './watch.js';
 
 export interface GuardrailsOptions {
@@ -99,6 +99,7 @@ async function importType(type: string, configDir: string, into: Record<string, 
 
 function wire(gateway: Gateway, all: Guardrail[]): void {
   const byName = new Map(all.map((g) => [g.name, g]));
+  const selector = new Selector(all);
   const anyDefault = all.some((g) => g.defaultOn);
   const slot = gateway.declareSlot<State | null>('guardrails', null);
   const log = gateway.logger;
@@ -111,9 +112,9 @@ function wire(gateway: Gateway, all: Guardrail[]): void {
     const { names, changed } = requestedNames(request as never, ctx.headers);
     if (changed) ctx.markRequestChanged();
     if (!anyDefault && names.length === 0 && !ctx.caller.guardrails?.length) return;
-    const sel = selectFor(all, byName, names, ctx.caller, request as never);
+    const sel = selector.select(names, ctx.caller, request as never);
     if (!sel) return;
-    ctx.responseHeaders[HEADER] = sel.applied.join(',');
+    ctx.responseHeaders[HEADER] = sel.applied;
     const s: State = { sel, session: new MaskSession(), restore: null, watch: null, retryNow: false, retried: false };
     slot.set(ctx, s);
     const facts = callerFacts(ctx.caller);
@@ -182,8 +183,7 @@ function wire(gateway: Gateway, all: Guardrail[]): void {
     const s = slot.get(ctx);
     if (!s || ctx.streamEndReason) return;
     if (s.watch) {
-      const whole = s.sel.post.filter((g) => g.check).map((g): Guardrail => ({ ...g, scanner: undefined }));
-      const r = await checkResponse(whole, { request: ctx.request, response: answer, session: s.session, requestId: ctx.id, caller: callerFacts(ctx.caller), signal: ctx.signal });
+      const r = await checkResponse(s.sel.whole, { request: ctx.request, response: answer, session: s.session, requestId: ctx.id, caller: callerFacts(ctx.caller), signal: ctx.signal });
       if (r.block) {
         ctx.endStream('content_filter', { error: refuse(ctx, r.block, log, 'answer'), reason: 'guardrail' });
         return;
@@ -204,11 +204,11 @@ function wire(gateway: Gateway, all: Guardrail[]): void {
  * what goes out. Nothing is watched when there is nothing to do.
  */
 function watchStream(ctx: RequestContext, s: State, log: Logger): void {
-  const { post, logging } = s.sel;
-  const holdAll = post.some((g) => g.check);
+  const { whole, scanning, logging } = s.sel;
+  const holdAll = whole.length > 0;
   if (holdAll || logging.length) ctx.collectResponse();
   // Held to the end, the values are restored on the whole answer, after its checks.
-  const guard = new StreamGuard(post.filter((g) => g.scanner), holdAll ? undefined : s.restore ?? undefined, s.session);
+  const guard = new StreamGuard(scanning, holdAll ? undefined : s.restore ?? undefined, s.session);
   if (guard.idle && !holdAll) return;
   const choices = Math.max(1, (ctx.request as ChatCompletionRequest).n ?? 1);
   const watch = new StreamWatch(guard, choices, holdAll, (block) => {

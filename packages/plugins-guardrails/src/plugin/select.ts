@@ -4,14 +4,18 @@ import { modesFor, type Guardrail } from '../guardrail.js';
 /** The request header that names guardrails (comma-separated), and the response header listing those applied. */
 export const HEADER = 'x-tollgate-guardrails';
 
-/** The guardrails one request gets, by mode. */
+/** The guardrails one request gets, by mode. Shared by every request that gets the same ones: never mutate. */
 export interface Selection {
-  pre: Guardrail[];
-  during: Guardrail[];
-  post: Guardrail[];
-  logging: Guardrail[];
+  readonly pre: readonly Guardrail[];
+  readonly during: readonly Guardrail[];
+  readonly post: readonly Guardrail[];
+  readonly logging: readonly Guardrail[];
+  /** post_call guardrails with text rules (the stream window runs them). */
+  readonly scanning: readonly Guardrail[];
+  /** post_call checks that need the whole answer (webhook, JSON schema, third-party), without their text rules. */
+  readonly whole: readonly Guardrail[];
   /** Names of every guardrail applied, in config order (`x-tollgate-guardrails`). */
-  applied: string[];
+  readonly applied: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -61,38 +65,66 @@ function tagsOf(request: Obj, caller: Caller): string[] {
 }
 
 /**
- * The guardrails for one request: every `default_on` one, the caller's (key or team), and — unless
- * the caller is locked to its own — those the request names. Null when none applies (the fast
- * path). A name the request gives that is not configured is the client's error; one a key gives
- * is the operator's, refused rather than ignored (the key was meant to be guarded).
+ * Chooses the guardrails of each request: every `default_on` one, the caller's (key or team), and
+ * — unless the caller is locked to its own — those the request names. A name the request gives
+ * that is not configured is the client's error; one a key gives is the operator's, refused rather
+ * than ignored (the key was meant to be guarded). Selections are built once per distinct choice
+ * (so what is compiled per list of guardrails is reused), at most `MAX_CACHED` of them.
  */
-export function selectFor(all: readonly Guardrail[], byName: ReadonlyMap<string, Guardrail>, requested: readonly string[], caller: Caller, request: Obj): Selection | null {
-  const wanted = new Set<string>();
-  for (const n of caller.guardrails ?? []) {
-    if (!byName.has(n)) throw new ApiError(`This key's guardrail '${n}' is not configured on the gateway.`, { status: 500, code: 'guardrail_not_configured' });
-    wanted.add(n);
+export class Selector {
+  private readonly byName: ReadonlyMap<string, Guardrail>;
+  private readonly tagged: boolean;
+  private readonly cache = new Map<string, Selection | null>();
+
+  constructor(private readonly all: readonly Guardrail[]) {
+    this.byName = new Map(all.map((g) => [g.name, g]));
+    this.tagged = all.some((g) => g.tagModes);
   }
-  if (!caller.guardrailsLocked) {
-    for (const n of requested) {
-      if (!byName.has(n)) throw bad(`Unknown guardrail '${n}'. Configured: ${[...byName.keys()].join(', ') || 'none'}.`, 'guardrails');
+
+  /** The selection for a request, or null when no guardrail applies (the fast path). */
+  select(requested: readonly string[], caller: Caller, request: Obj): Selection | null {
+    const wanted = new Set<string>();
+    for (const n of caller.guardrails ?? []) {
+      if (!this.byName.has(n)) throw new ApiError(`This key's guardrail '${n}' is not configured on the gateway.`, { status: 500, code: 'guardrail_not_configured' });
       wanted.add(n);
     }
+    if (!caller.guardrailsLocked) {
+      for (const n of requested) {
+        if (!this.byName.has(n)) throw bad(`Unknown guardrail '${n}'. Configured: ${[...this.byName.keys()].join(', ') || 'none'}.`, 'guardrails');
+        wanted.add(n);
+      }
+    }
+    const tags = this.tagged ? tagsOf(request, caller) : [];
+    const key = `${[...wanted].sort().join(',')}|${tags.join(',')}`;
+    let sel = this.cache.get(key);
+    if (sel === undefined) {
+      sel = build(this.all, wanted, tags);
+      if (this.cache.size >= MAX_CACHED) this.cache.clear();
+      this.cache.set(key, sel);
+    }
+    return sel;
   }
-  const sel: Selection = { pre: [], during: [], post: [], logging: [], applied: [] };
-  let tags: string[] | undefined;
+}
+
+/** Distinct selections kept (request tags can vary without bound). */
+const MAX_CACHED = 256;
+
+function build(all: readonly Guardrail[], wanted: ReadonlySet<string>, tags: readonly string[]): Selection | null {
+  const pre: Guardrail[] = [], during: Guardrail[] = [], post: Guardrail[] = [], logging: Guardrail[] = [], applied: string[] = [];
   for (const g of all) {
     if (!g.defaultOn && !wanted.has(g.name)) continue;
-    const modes = g.tagModes ? modesFor(g, (tags ??= tagsOf(request, caller))) : g.modes;
+    const modes = modesFor(g, tags);
     if (modes.length === 0) continue;
-    sel.applied.push(g.name);
-    for (const m of modes) {
-      if (m === 'pre_call') sel.pre.push(g);
-      else if (m === 'during_call') sel.during.push(g);
-      else if (m === 'post_call') sel.post.push(g);
-      else sel.logging.push(g);
-    }
+    applied.push(g.name);
+    for (const m of modes) (m === 'pre_call' ? pre : m === 'during_call' ? during : m === 'post_call' ? post : logging).push(g);
   }
-  return sel.applied.length ? sel : null;
+  if (applied.length === 0) return null;
+  return {
+    pre, during, post, logging,
+    scanning: post.filter((g) => g.scanner),
+    whole: post.filter((g) => g.check).map((g): Guardrail => ({ ...g, scanner: undefined })),
+    applied: applied.join(','),
+  };
 }
 
 /** Caller facts a webhook gets, under LiteLLM's `user_api_key_*` names (never the key itself). */
