@@ -12,8 +12,9 @@
 //            for the box to be quiet)
 //          --json FILE (write all figures as JSON)
 //          --profile DIR (run Tollgate and the proxy with --cpu-prof into DIR; print top self-time functions)
-//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics  --modes json,stream  --phases closed,open
-//            (a subset, e.g. to profile, or more rounds of the open loop alone)
+//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics,tollgate-guard  --modes json,stream  --phases closed,open
+//            (a subset, e.g. to profile, or more rounds of the open loop alone; tollgate-guard is Tollgate
+//            at info with post_call PII and secret guardrails on every request; tollgate-metrics adds plugin-metrics)
 //
 // Processes: this one is the load generator (undici Pool, N connections); the fast mock upstream
 // and the minimal proxy each run in a child process (forked from this file with --role); Tollgate
@@ -178,7 +179,7 @@ async function main() {
   // A cap on requests per phase, well above what 2 cores can do, so a phase is bounded either way.
   const MAX_PER_PHASE = 2_000_000;
   const profileDir = args.profile ? path.resolve(args.profile) : null;
-  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics'];
+  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics', 'tollgate-guard'];
   const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS);
   for (const t of selected) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown target ${t} (${ALL_TARGETS.join(', ')})`);
   const modes = args.modes ? args.modes.split(',') : ['json', 'stream'];
@@ -240,16 +241,23 @@ async function main() {
   // The watchdog makes Tollgate exit if this process disappears without cleaning up (SIGKILL).
   const WATCHDOG = 'data:text/javascript,const p=process.ppid;setInterval(()=>{if(process.ppid!==p)process.exit(1)},500).unref();';
 
-  const metricsPlugin = path.join(ROOT, 'packages/plugins-metrics/dist/index.js');
-  if (selected.has('tollgate-metrics') && !fs.existsSync(metricsPlugin)) throw new Error(`${metricsPlugin} not found: run \`pnpm build\` first.`);
-  /** The Tollgate targets: the default config, the request log off, and the metrics plugin on top of the default. */
-  const TOLLGATE_VARIANTS = [
-    { key: 'tollgate-info', level: 'info', plugins: [], label: 'Tollgate (log_level info, default)' },
-    { key: 'tollgate-warn', level: 'warn', plugins: [], label: 'Tollgate (log_level warn, no request log)' },
-    { key: 'tollgate-metrics', level: 'info', plugins: [metricsPlugin], label: 'Tollgate (info + plugin-metrics)' },
+  /** A plugin loaded from its build by path (run `pnpm build` first). */
+  const builtPlugin = (dir) => {
+    const file = path.join(ROOT, `packages/${dir}/dist/index.js`);
+    if (!fs.existsSync(file)) throw new Error(`${file} not found: run \`pnpm build\` first.`);
+    return file;
+  };
+  const METRICS = () => ['plugins:', `  - ${builtPlugin('plugins-metrics')}`];
+  // Post-call guardrails on every request: each answer's text through the PII and secret rules
+  // (streams through the per-chunk window). The plugin is loaded from its build by path.
+  const GUARDRAILS = [
+    'plugins:',
+    `  - ${path.join(ROOT, 'packages/plugins-guardrails/dist/index.js')}`,
+    'guardrails:',
+    '  - { name: pii, type: pii, mode: post_call, default_on: true }',
+    '  - { name: secrets, type: secrets, mode: post_call, default_on: true }',
   ];
-
-  const startTollgate = async (label, logLevel, upstreamPort, plugins = []) => {
+  const startTollgate = async (label, logLevel, upstreamPort, extra = []) => {
     const port = await freePort();
     const configFile = path.join(tmp, `tollgate.${label}.yaml`);
     fs.writeFileSync(configFile, [
@@ -259,9 +267,9 @@ async function main() {
       '      model: openai/gpt-4o-mini',
       `      api_base: http://${HOST}:${upstreamPort}/v1`,
       "      api_key: 'sk-bench'",
-      ...(plugins.length ? ['plugins:', ...plugins.map((p) => `  - ${JSON.stringify(p)}`)] : []),
       'settings:',
       `  log_level: ${logLevel}`,
+      ...extra,
       '',
     ].join('\n'));
     const logFile = path.join(tmp, `tollgate.${label}.log`);
@@ -418,11 +426,17 @@ async function main() {
     const proxy = await forkRole('proxy', ['--upstream', upstream.origin]);
     targets.push({ key: 'proxy', label: 'minimal undici proxy', origin: proxy.origin, pid: proxy.child.pid, child: proxy.child });
   }
-  for (const v of TOLLGATE_VARIANTS) {
-    if (!selected.has(v.key)) continue;
-    const tg = await startTollgate(v.key.replace('tollgate-', ''), v.level, upstream.port, v.plugins);
+  const TOLLGATES = [
+    { key: 'tollgate-info', level: 'info', label: 'Tollgate (log_level info, default)' },
+    { key: 'tollgate-warn', level: 'warn', label: 'Tollgate (log_level warn, no request log)' },
+    { key: 'tollgate-metrics', level: 'info', label: 'Tollgate (info + plugin-metrics)', extra: selected.has('tollgate-metrics') ? METRICS() : [] },
+    { key: 'tollgate-guard', level: 'info', label: 'Tollgate + post_call guardrails (info)', extra: GUARDRAILS },
+  ];
+  for (const { key, level, label, extra } of TOLLGATES) {
+    if (!selected.has(key)) continue;
+    const tg = await startTollgate(key.slice('tollgate-'.length), level, upstream.port, extra);
     tollgates.push(tg);
-    targets.push({ key: v.key, label: v.label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
+    targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
   }
   if (!selected.has('direct')) targets.shift();
   const modeLabel = { json: 'non-streamed', stream: 'streamed (8 chunks + usage)' };
@@ -436,6 +450,11 @@ async function main() {
       await oneRequest(t, mode, rec);
       if (rec.errors) throw new Error(`${t.label} ${mode}: ${rec.firstError}`);
       if (t.tollgate && !rec.overhead.length) throw new Error(`${t.label}: no x-tollgate-overhead-ms header`);
+    }
+    if (t.key === 'tollgate-guard') {
+      const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
+      await res.body.text();
+      if (res.headers['x-tollgate-guardrails'] !== 'pii,secrets') throw new Error(`${t.label}: guardrails not applied (x-tollgate-guardrails: ${res.headers['x-tollgate-guardrails']})`);
     }
   }
 
@@ -579,13 +598,14 @@ async function main() {
     return x && y ? f(x, y) : NaN;
   };
   const summary = {};
-  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-metrics']) {
+  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-guard']) {
     if (!selected.has(tg)) continue;
     const s = (summary[tg] = {});
     for (const mode of modes) {
       const c = find(results.closed, tg, mode), o = find(results.open, tg, mode);
       s[mode] = {
         throughputPctOfProxy: perRound('closed', tg, 'proxy', mode, (x, y) => (100 * x.rps) / y.rps),
+        throughputPctOfTollgate: tg === 'tollgate-guard' ? perRound('closed', tg, 'tollgate-info', mode, (x, y) => (100 * x.rps) / y.rps) : NaN,
         cpuPerReqVsProxy: perRound('closed', tg, 'proxy', mode, (x, y) => x.cpu.targetUsPerReq / y.cpu.targetUsPerReq),
         p99OverheadVsProxyMs: perRound('open', tg, 'proxy', mode, (x, y) => x.latency.p99 - y.latency.p99),
         p99OverheadVsDirectMs: perRound('open', tg, 'direct', mode, (x, y) => x.latency.p99 - y.latency.p99),
@@ -597,13 +617,13 @@ async function main() {
     }
   }
   results.summary = summary;
-  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-metrics': 'Tollgate, log_level info + @tollgate/plugin-metrics' };
+  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request' };
   const sg = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '-');
   for (const tg of Object.keys(summary)) {
     console.log(`  ${label[tg]}`);
     for (const mode of modes) {
       const x = summary[tg][mode];
-      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)`);
+      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)${Number.isFinite(x.throughputPctOfTollgate) ? `, ${fx(x.throughputPctOfTollgate, 1)}% of Tollgate without guardrails` : ''}`);
       console.log(`    ${''.padEnd(28)} at ${RPS} RPS: p99 ${sg(x.p99OverheadVsProxyMs)} ms vs proxy, ${sg(x.p99OverheadVsDirectMs)} ms vs direct; p50 ${sg(x.p50OverheadVsProxyMs)} ms vs proxy, ${sg(x.p50OverheadVsDirectMs)} ms vs direct`);
       console.log(`    ${''.padEnd(28)} x-tollgate-overhead-ms p50/p99: ${ms(x.headerOverheadAtRps.p50)}/${ms(x.headerOverheadAtRps.p99)} ms at ${RPS} RPS, ${ms(x.headerOverheadClosed.p50)}/${ms(x.headerOverheadClosed.p99)} ms at max load`);
     }

@@ -38,7 +38,9 @@ export const PLUGIN_CONFIG_HINTS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(['database_url', 'store_model_in_db', 'max_budget', 'budget_duration', 'disable_spend_logs', 'database_connection_pool_limit'].map((k) => [`settings.${k}`, KEYS])),
   ...Object.fromEntries(['cache', 'cache_params'].map((k) => [`settings.${k}`, CACHE])),
   'settings.callbacks': '@tollgate/plugin-metrics',
+  // LiteLLM's guardrails section, and `litellm_settings.guardrails` (its first format, folded into settings).
   'sections.guardrails': '@tollgate/plugin-guardrails',
+  'settings.guardrails': '@tollgate/plugin-guardrails',
   ...Object.fromEntries(COST_KEYS.flatMap((k) => [[`params.${k}`, COST], [`model_info.${k}`, COST]])),
 };
 

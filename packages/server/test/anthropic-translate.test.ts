@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequestError, type ChatCompletion, type ChatCompletionChunk, type GatewayError, ApiError, RateLimitError } from '@tollgate/core';
+import { BadRequestError, type ChatCompletion, type ChatCompletionChunk, GatewayError, ApiError, RateLimitError } from '@tollgate/core';
 import { anthropicToCanonical, canonicalToAnthropic, estimateInputTokens } from '../src/inbound/anthropic-translate.js';
 import { AnthropicEventEncoder } from '../src/inbound/anthropic-stream.js';
 import { anthropicErrorBody } from '../src/inbound/anthropic-errors.js';
@@ -227,6 +227,16 @@ describe('AnthropicEventEncoder', () => {
     expect(events.map((e) => e.type)).toEqual(['message_start', 'content_block_start', 'content_block_stop', 'message_delta', 'message_stop']);
     expect(events[1].content_block).toEqual({ type: 'redacted_thinking', data: 'x' });
     expect(parse(new AnthropicEventEncoder('m').finish()).map((e) => e.type)).toEqual(['message_start', 'message_delta', 'message_stop']);
+  });
+
+  it('a stream refused after a content_filter finish says stop_reason refusal, then the error event; one that never started, the error alone', () => {
+    const enc = new AnthropicEventEncoder('claude');
+    const refusal = new GatewayError(400, 'guardrail_violation', "Blocked by guardrail 'g': no.");
+    const events = parse(enc.encode(chunk({ content: 'Safe text ' })) + enc.encode(chunk({}, 'content_filter')) + enc.fail(refusal));
+    expect(events.map((e) => e.type)).toEqual(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'error']);
+    expect(events[4].delta).toEqual({ stop_reason: 'refusal', stop_sequence: null });
+    expect(events[5]).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: "Blocked by guardrail 'g': no." } });
+    expect(parse(new AnthropicEventEncoder('m').fail(refusal)).map((e) => e.type)).toEqual(['error']);
   });
 });
 

@@ -4,7 +4,7 @@ import { ApiError, ModelNotFoundError, PermissionDeniedError, toGatewayError, ty
 import type { Logger } from '../logger.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { defaultDecision, type RetrySettings } from '../routing/retry.js';
-import { runAttempt, type AttemptEnv, type ExecuteResult } from './attempt.js';
+import { awaitHolds, runAttempt, type AttemptEnv, type ExecuteResult } from './attempt.js';
 import { mayUseModel } from './caller.js';
 import type { RequestContext } from './context.js';
 import type { AttemptDecision, PreRouteDecision } from './hooks.js';
@@ -175,6 +175,7 @@ export class Pipeline {
     const { hooks, lifecycle } = this.env;
     ctx.outcome = reason === 'cache_hit' ? 'cache_hit' : 'responded';
     ctx.outcomeReason = reason ?? null;
+    if (ctx.answerHolds) await awaitHolds(ctx);
     let response = answer;
     if (hooks.transformResponse.isUsed()) {
       const t = performance.now();

@@ -117,6 +117,17 @@ export class AnthropicEventEncoder {
     return out + event('message_stop', {});
   }
 
+  /**
+   * A stream that failed after it started: the open block closed, the stop reason when a finish
+   * came first (a guardrail's `content_filter` is `refusal`), then the error event.
+   */
+  fail(e: GatewayError): string {
+    if (this.passThrough || !this.started) return anthropicErrorEvent(e);
+    let out = this.close();
+    if (this.stop) out += event('message_delta', { delta: { stop_reason: this.stop, stop_sequence: null }, usage: anthropicUsage(this.usage) });
+    return out + anthropicErrorEvent(e);
+  }
+
   /** One stream item as Anthropic events: upstream Anthropic event text as it is, canonical chunks encoded. */
   item(item: unknown): string {
     if (typeof item === 'string') {

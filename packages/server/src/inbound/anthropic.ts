@@ -8,7 +8,7 @@ import type { RequestLog } from '../access-log.js';
 import { bindAbort, readJson, sendJson } from '../http.js';
 import { tollgateHeaders, writeSse, type Handler, type TollgateServer } from '../server.js';
 import { sendAnthropicError } from './anthropic-errors.js';
-import { AnthropicEventEncoder, anthropicErrorEvent } from './anthropic-stream.js';
+import { AnthropicEventEncoder } from './anthropic-stream.js';
 import { anthropicToCanonical, canonicalToAnthropic, estimateInputTokens, serverToolsOf } from './anthropic-translate.js';
 
 /**
@@ -54,7 +54,7 @@ export function registerAnthropicInbound(app: Pick<TollgateServer, 'handle'>, ga
       }
       // Anthropic streams end with message_stop, never `[DONE]`.
       const encoder = new AnthropicEventEncoder(ctx.requestedModel);
-      await writeSse(res, ctx, result.stream, { encode: (item) => encoder.item(item), onError: anthropicErrorEvent, done: () => encoder.finish() });
+      await writeSse(res, ctx, result.stream, { encode: (item) => encoder.item(item), onError: (e) => encoder.fail(e), done: () => encoder.finish() });
     } catch (err) {
       sendAnthropicError(res, toGatewayError(err), tollgateHeaders(ctx));
     }
