@@ -1,8 +1,8 @@
 import { ConfigError, type ProviderAdapter, type RequestContext, type UpstreamRequest } from '@tollgate/core';
-import { mapAnthropicError } from './errors.js';
-import { ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS, buildAnthropicBody, jsonModeOf } from './request.js';
-import { anthropicToOpenAI } from './response.js';
-import { AnthropicStreamParser } from './stream.js';
+import { mapAnthropicError } from './format/errors.js';
+import { ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS, buildAnthropicBody, jsonModeOf } from './format/request.js';
+import { anthropicToOpenAI } from './format/response.js';
+import { AnthropicStreamParser } from './format/stream.js';
 
 export const DEFAULT_API_BASE = 'https://api.anthropic.com';
 

@@ -1,0 +1,23 @@
+/**
+ * Anthropic's Messages format, both directions, in one place: the adapter (canonical → Anthropic
+ * request, Anthropic answer → canonical), Claude on Vertex AI, and the server's `/v1/messages`
+ * edge (an Anthropic client's request → canonical, canonical answer → Anthropic) all use it.
+ */
+export {
+  buildAnthropicBody,
+  convertMessages,
+  thinkingOf,
+  jsonModeOf,
+  ANTHROPIC_VERSION,
+  JSON_TOOL_NAME,
+  DEFAULT_MAX_TOKENS,
+  EFFORT_BUDGET,
+  type AnthropicBodyOptions,
+  type AnthropicBody,
+  type JsonMode,
+  type ConvertedMessages,
+} from './request.js';
+export { anthropicToOpenAI, toOpenAIUsage, mapStopReason, jsonContent, type ParseOptions } from './response.js';
+export { AnthropicStreamParser, createAnthropicStreamParser, type StreamParserOptions } from './stream.js';
+export { mapAnthropicError, mapAnthropicStreamError, ERROR_TYPE_STATUS } from './errors.js';
+export type * from './types.js';
