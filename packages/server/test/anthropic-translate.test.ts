@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BadRequestError, type ChatCompletion, type ChatCompletionChunk, type GatewayError, ApiError, RateLimitError } from '@tollgate/core';
 import { anthropicToCanonical, canonicalToAnthropic, estimateInputTokens } from '../src/inbound/anthropic-translate.js';
 import { AnthropicEventEncoder } from '../src/inbound/anthropic-stream.js';
-import { anthropicErrorBody } from '../src/inbound/anthropic-errors.js';
+import { anthropicErrorBody } from '@tollgate/adapter-anthropic';
 
 const base = { model: 'claude', max_tokens: 100 };
 

@@ -17,7 +17,9 @@ export {
   type JsonMode,
   type ConvertedMessages,
 } from './request.js';
-export { anthropicToOpenAI, toOpenAIUsage, mapStopReason, jsonContent, type ParseOptions } from './response.js';
+export { anthropicToOpenAI, jsonContent, type ParseOptions } from './response.js';
 export { AnthropicStreamParser, createAnthropicStreamParser, type StreamParserOptions } from './stream.js';
-export { mapAnthropicError, mapAnthropicStreamError, ERROR_TYPE_STATUS } from './errors.js';
+export { mapStopReason, stopReasonOf } from './stop-reason.js';
+export { toOpenAIUsage, toAnthropicUsage } from './usage.js';
+export { mapAnthropicError, mapAnthropicStreamError, anthropicErrorBody, anthropicErrorEvent, errorTypeOf, ERROR_TYPE_STATUS } from './errors.js';
 export type * from './types.js';

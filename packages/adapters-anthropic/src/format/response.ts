@@ -1,46 +1,8 @@
-import {
-  upstreamFormatError,
-  type ChatCompletion,
-  type FinishReason,
-  type ResponseMessage,
-  type ThinkingBlock,
-  type ToolCall,
-  type Usage,
-} from '@tollgate/core';
+import { upstreamFormatError, type ChatCompletion, type ResponseMessage, type ThinkingBlock, type ToolCall } from '@tollgate/core';
+import { mapStopReason } from './stop-reason.js';
 import { JSON_TOOL_NAME, type JsonMode } from './tools.js';
-import type { AnthropicMessage, AnthropicUsage, StopReason } from './types.js';
-
-const STOP_REASONS: Readonly<Record<StopReason, FinishReason>> = {
-  end_turn: 'stop',
-  stop_sequence: 'stop',
-  pause_turn: 'stop',
-  max_tokens: 'length',
-  model_context_window_exceeded: 'length',
-  tool_use: 'tool_calls',
-  refusal: 'content_filter',
-};
-
-export function mapStopReason(reason: string | null | undefined): FinishReason {
-  return (reason && STOP_REASONS[reason as StopReason]) || 'stop';
-}
-
-/**
- * Anthropic counts cached input apart from `input_tokens`; OpenAI's prompt_tokens includes it. As
- * LiteLLM does: prompt = input + cache_read + cache_creation, cached_tokens = cache_read.
- */
-export function toOpenAIUsage(u: Partial<AnthropicUsage> | null | undefined): Usage {
-  const input = u?.input_tokens ?? 0;
-  const read = u?.cache_read_input_tokens ?? 0;
-  const creation = u?.cache_creation_input_tokens ?? 0;
-  const completion = u?.output_tokens ?? 0;
-  const prompt = input + read + creation;
-  return {
-    prompt_tokens: prompt,
-    completion_tokens: completion,
-    total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: read, cache_creation_tokens: creation },
-  };
-}
+import type { AnthropicMessage } from './types.js';
+import { toOpenAIUsage } from './usage.js';
 
 /** The JSON tool's input as the message content (a wrapped non-object schema is unwrapped). */
 export function jsonContent(input: unknown, mode: JsonMode): string {

@@ -8,7 +8,9 @@ import {
 } from '@tollgate/core';
 import { mapAnthropicStreamError } from './errors.js';
 import { JSON_TOOL_NAME, type JsonMode } from './tools.js';
-import { jsonContent, mapStopReason, toOpenAIUsage } from './response.js';
+import { jsonContent } from './response.js';
+import { mapStopReason } from './stop-reason.js';
+import { toOpenAIUsage } from './usage.js';
 import type { AnthropicUsage } from './types.js';
 
 export interface StreamParserOptions {

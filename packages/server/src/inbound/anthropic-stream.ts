@@ -1,14 +1,9 @@
-import type { ChatCompletionChunk, GatewayError, Usage } from '@tollgate/core';
-import { anthropicUsage, messageId, stopReasonOf } from './anthropic-translate.js';
-import { anthropicErrorBody } from './anthropic-errors.js';
+import type { ChatCompletionChunk, Usage } from '@tollgate/core';
+import { stopReasonOf, toAnthropicUsage } from '@tollgate/adapter-anthropic';
+import { messageId } from './anthropic-translate.js';
 
 function event(type: string, data: Record<string, unknown>): string {
   return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-}
-
-/** A mid-stream failure as Anthropic streams it (the SDK raises it as a typed APIError). */
-export function anthropicErrorEvent(e: GatewayError): string {
-  return `event: error\ndata: ${JSON.stringify(anthropicErrorBody(e).body)}\n\n`;
 }
 
 type Open = 'text' | 'thinking' | 'tool' | null;
@@ -112,7 +107,7 @@ export class AnthropicEventEncoder {
     if (this.passThrough) return '';
     let out = this.started ? '' : this.start({ id: '', object: 'chat.completion.chunk', created: 0, model: this.model, choices: [] });
     out += this.close();
-    const u = anthropicUsage(this.usage);
+    const u = toAnthropicUsage(this.usage);
     out += event('message_delta', { delta: { stop_reason: this.stop ?? 'end_turn', stop_sequence: null }, usage: u });
     return out + event('message_stop', {});
   }

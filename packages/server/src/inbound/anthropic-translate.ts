@@ -9,14 +9,13 @@ import {
   type ChatCompletion,
   type ChatCompletionRequest,
   type ChatMessage,
-  type FinishReason,
   type TextContentPart,
   type ThinkingBlock,
   type Tool,
   type ToolCall,
-  type Usage,
   type UserContentPart,
 } from '@tollgate/core';
+import { stopReasonOf, toAnthropicUsage } from '@tollgate/adapter-anthropic';
 
 type Json = Record<string, any>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -272,30 +271,6 @@ export function anthropicToCanonical(body: unknown, countTokens = false): Transl
 
 // ------------------------------------------------------------------ canonical answer -> Anthropic
 
-const STOP: Readonly<Record<FinishReason, string>> = {
-  stop: 'end_turn',
-  length: 'max_tokens',
-  tool_calls: 'tool_use',
-  function_call: 'tool_use',
-  content_filter: 'refusal',
-};
-
-export function stopReasonOf(finish: FinishReason | null | undefined): string {
-  return (finish && STOP[finish]) || 'end_turn';
-}
-
-/** OpenAI usage -> Anthropic usage: input_tokens excludes what was read from or written to the cache. */
-export function anthropicUsage(u: Usage | null | undefined): { input_tokens: number; output_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number } {
-  const read = u?.prompt_tokens_details?.cached_tokens ?? 0;
-  const creation = u?.prompt_tokens_details?.cache_creation_tokens ?? 0;
-  return {
-    input_tokens: Math.max(0, (u?.prompt_tokens ?? 0) - read - creation),
-    output_tokens: u?.completion_tokens ?? 0,
-    cache_creation_input_tokens: creation,
-    cache_read_input_tokens: read,
-  };
-}
-
 export function messageId(id: string | undefined): string {
   return id && id.startsWith('msg_') ? id : `msg_${id || Date.now().toString(36)}`;
 }
@@ -334,7 +309,7 @@ export function canonicalToAnthropic(r: ChatCompletion): Json {
     content,
     stop_reason: stopReasonOf(choice?.finish_reason),
     stop_sequence: null,
-    usage: anthropicUsage(r.usage),
+    usage: toAnthropicUsage(r.usage),
   };
 }
 

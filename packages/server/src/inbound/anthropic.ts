@@ -4,11 +4,12 @@
  * an Anthropic upstream gets the client's own body (lossless pass-through, decided by the core).
  */
 import { BadRequestError, GatewayError, ModelNotFoundError, mayUseModel, toGatewayError, type ChatCompletion, type ChatCompletionRequest, type Gateway, type RequestContext } from '@tollgate/core';
+import { anthropicErrorEvent } from '@tollgate/adapter-anthropic';
 import type { RequestLog } from '../access-log.js';
 import { bindAbort, readJson, sendJson } from '../http.js';
 import { tollgateHeaders, writeSse, type Handler, type TollgateServer } from '../server.js';
 import { sendAnthropicError } from './anthropic-errors.js';
-import { AnthropicEventEncoder, anthropicErrorEvent } from './anthropic-stream.js';
+import { AnthropicEventEncoder } from './anthropic-stream.js';
 import { anthropicToCanonical, canonicalToAnthropic, estimateInputTokens, serverToolsOf } from './anthropic-translate.js';
 
 /**
