@@ -1,8 +1,5 @@
 import { ConfigError, type ProviderAdapter, type RequestContext, type UpstreamRequest } from '@tollgate/core';
-import { mapAnthropicError } from './format/errors.js';
-import { ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS, buildAnthropicBody, jsonModeOf } from './format/request.js';
-import { anthropicToOpenAI } from './format/response.js';
-import { AnthropicStreamParser } from './format/stream.js';
+import { ANTHROPIC_VERSION, AnthropicStreamParser, DEFAULT_MAX_TOKENS, anthropicToOpenAI, buildAnthropicBody, jsonModeOf, mapAnthropicError } from './format/index.js';
 
 export const DEFAULT_API_BASE = 'https://api.anthropic.com';
 

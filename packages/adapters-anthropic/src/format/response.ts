@@ -1,25 +1,19 @@
 import { upstreamFormatError, type ChatCompletion, type ResponseMessage, type ThinkingBlock, type ToolCall } from '@tollgate/core';
+import { setThinking, toolCallOf } from './content.js';
+import { JSON_TOOL_NAME, jsonContent, type JsonMode } from './json-mode.js';
 import { mapStopReason } from './stop-reason.js';
-import { JSON_TOOL_NAME, type JsonMode } from './tools.js';
 import type { AnthropicMessage } from './types.js';
 import { toOpenAIUsage } from './usage.js';
-
-/** The JSON tool's input as the message content (a wrapped non-object schema is unwrapped). */
-export function jsonContent(input: unknown, mode: JsonMode): string {
-  if (mode.wrapped && input && typeof input === 'object' && 'values' in input) return JSON.stringify((input as { values: unknown }).values);
-  return JSON.stringify(input ?? {});
-}
 
 export interface ParseOptions {
   jsonMode?: JsonMode | null;
 }
 
-/** Anthropic Message -> OpenAI ChatCompletion (one choice). */
+/** An upstream's Anthropic Message -> OpenAI ChatCompletion (one choice). */
 export function anthropicToOpenAI(body: unknown, options: ParseOptions = {}): ChatCompletion {
   const msg = body as AnthropicMessage;
   if (!msg || typeof msg !== 'object' || !Array.isArray(msg.content)) throw upstreamFormatError('a message without content');
   const text: string[] = [];
-  const reasoning: string[] = [];
   const thinking: ThinkingBlock[] = [];
   const toolCalls: ToolCall[] = [];
   let json: string | undefined;
@@ -30,7 +24,6 @@ export function anthropicToOpenAI(body: unknown, options: ParseOptions = {}): Ch
         break;
       case 'thinking': {
         const b = block as { thinking: string; signature: string };
-        reasoning.push(b.thinking);
         thinking.push({ type: 'thinking', thinking: b.thinking, signature: b.signature });
         break;
       }
@@ -40,7 +33,7 @@ export function anthropicToOpenAI(body: unknown, options: ParseOptions = {}): Ch
       case 'tool_use': {
         const b = block as { id: string; name: string; input: unknown };
         if (options.jsonMode && b.name === JSON_TOOL_NAME && json === undefined) json = jsonContent(b.input, options.jsonMode);
-        else toolCalls.push({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } });
+        else toolCalls.push(toolCallOf(b));
         break;
       }
       default:
@@ -49,8 +42,7 @@ export function anthropicToOpenAI(body: unknown, options: ParseOptions = {}): Ch
     }
   }
   const message: ResponseMessage = { role: 'assistant', content: json ?? (text.length ? text.join('') : null) };
-  if (reasoning.length) message.reasoning_content = reasoning.join('');
-  if (thinking.length) message.thinking_blocks = thinking;
+  setThinking(message, thinking);
   if (toolCalls.length) message.tool_calls = toolCalls;
   let finish = mapStopReason(msg.stop_reason);
   // The JSON tool was the answer, not a call the client has to run.

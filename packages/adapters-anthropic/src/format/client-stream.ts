@@ -1,18 +1,20 @@
-import type { ChatCompletionChunk, Usage } from '@tollgate/core';
-import { stopReasonOf, toAnthropicUsage } from '@tollgate/adapter-anthropic';
-import { messageId } from './anthropic-translate.js';
+import { sseEvent, type ChatCompletionChunk, type Usage } from '@tollgate/core';
+import { anthropicMessage } from './client-answer.js';
+import { stopReasonOf } from './stop-reason.js';
+import type { StopReason } from './types.js';
+import { toAnthropicUsage } from './usage.js';
 
 function event(type: string, data: Record<string, unknown>): string {
-  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  return sseEvent(JSON.stringify({ type, ...data }), type);
 }
 
 type Open = 'text' | 'thinking' | 'tool' | null;
 
 /**
- * Canonical chunks -> Anthropic's event sequence: message_start, then per block
- * content_block_start / content_block_delta / content_block_stop with indices counted in the order
- * blocks open (thinking, text and tool_use alike), then message_delta (stop_reason + usage, sent at
- * the end because OpenAI-format usage arrives after the finish chunk) and message_stop.
+ * Canonical chunks -> Anthropic's event sequence, for an Anthropic client: message_start, then per
+ * block content_block_start / content_block_delta / content_block_stop with indices counted in the
+ * order blocks open (thinking, text and tool_use alike), then message_delta (stop_reason + usage,
+ * sent at the end because OpenAI-format usage arrives after the finish chunk) and message_stop.
  * Items that are already strings are upstream Anthropic events passed through untouched.
  */
 export class AnthropicEventEncoder {
@@ -21,7 +23,7 @@ export class AnthropicEventEncoder {
   private open: Open = null;
   /** OpenAI tool_call index -> Anthropic block index. */
   private readonly toolBlocks = new Map<number, number>();
-  private stop: string | null = null;
+  private stop: StopReason | null = null;
   private usage: Usage | null = null;
   private passThrough = false;
 
@@ -29,16 +31,7 @@ export class AnthropicEventEncoder {
 
   private start(c: ChatCompletionChunk): string {
     this.started = true;
-    const message = {
-      id: messageId(c.id),
-      type: 'message',
-      role: 'assistant',
-      model: c.model || this.model,
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 0, output_tokens: 0 },
-    };
+    const message = anthropicMessage(c.id, c.model || this.model, [], null, { input_tokens: 0, output_tokens: 0 });
     return event('message_start', { message });
   }
 
