@@ -1,7 +1,7 @@
 import { adapterPlugin } from '@tollgate/core';
 import { anthropicAdapter } from './adapter.js';
 
-export { anthropicAdapter, messagesUrl, withBetaHeader, inboundBodyFor, DEFAULT_API_BASE } from './adapter.js';
+export { anthropicAdapter, anthropicSettings, messagesUrl, withBetaHeader, inboundBodyFor, jsonModeFor, DEFAULT_API_BASE, type AnthropicSettings } from './adapter.js';
 export * from './format/index.js';
 
 /** Registers the `anthropic` provider (Anthropic's Messages API). */
