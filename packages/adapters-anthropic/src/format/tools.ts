@@ -6,7 +6,7 @@ import type { AnthropicTool, ToolChoice } from './types.js';
 /** The schema of a tool that declares no parameters. */
 const noParameters = (): Record<string, unknown> => ({ type: 'object', properties: {} });
 
-/** Anthropic's tool_choice types beside OpenAI's string choices; a named tool is `{type: tool, name}` on both sides. */
+/** Anthropic's tool_choice types beside OpenAI's string choices (a named tool: `{type: tool, name}` ↔ `{type: function, function: {name}}`). */
 const CHOICES = [['auto', 'auto'], ['any', 'required'], ['none', 'none']] as const;
 const TO_OPENAI_CHOICE = new Map<string, OpenAIToolChoice>(CHOICES);
 const TO_ANTHROPIC_CHOICE = new Map<string, 'auto' | 'any' | 'none'>(CHOICES.map(([anthropic, openai]) => [openai, anthropic]));
