@@ -6,6 +6,7 @@ import {
   PermissionDeniedError,
   PUBLIC,
   SSE_DONE,
+  sseEvent,
   toGatewayError,
   type Caller,
   type Gateway,
@@ -69,7 +70,7 @@ export interface SseOptions {
   done?: () => string;
 }
 
-const encodeOpenAI = (item: unknown): string => (typeof item === 'string' ? item : `data: ${JSON.stringify(item)}\n\n`);
+const encodeOpenAI = (item: unknown): string => (typeof item === 'string' ? item : sseEvent(JSON.stringify(item)));
 const doneOpenAI = (): string => SSE_DONE;
 
 /**
@@ -81,7 +82,7 @@ export async function writeSse(
   res: ServerResponse,
   ctx: RequestContext,
   stream: ResponseStream,
-  { encode = encodeOpenAI, onError = (e) => `data: ${JSON.stringify(e.toJSON())}\n\n`, done = doneOpenAI }: SseOptions = {},
+  { encode = encodeOpenAI, onError = (e) => sseEvent(JSON.stringify(e.toJSON())), done = doneOpenAI }: SseOptions = {},
 ): Promise<void> {
   // Events parsed from one upstream read arrive in one run of microtasks: the socket is corked at
   // the first and uncorked on the next tick, so they leave in one write with the headers, not one

@@ -1,9 +1,32 @@
-import { BadRequestError, type ContentPart, type ImageContentPart, type FileContentPart } from '@tollgate/core';
-import type { CacheControl, ContentBlock, DocumentBlock, ImageBlock, TextBlock } from './types.js';
+/**
+ * Content blocks, both ways: canonical (OpenAI) parts -> Anthropic blocks for an upstream, an
+ * Anthropic client's blocks -> canonical parts, and the block shapes answers share.
+ */
+import {
+  BadRequestError,
+  type ContentPart,
+  type FileContentPart,
+  type ImageContentPart,
+  type ThinkingBlock,
+  type ToolCall,
+  type UserContentPart,
+} from '@tollgate/core';
+import { invalid, isObject, show, type Json } from './check.js';
+import type { CacheControl, ContentBlock, DocumentBlock, ImageBlock, TextBlock, ToolUseBlock } from './types.js';
 
 /** `cache_control` copied only when present, so blocks keep a stable, minimal shape. */
 export function withCache<T extends object>(block: T, cache: CacheControl | undefined): T {
   return cache ? { ...block, cache_control: cache } : block;
+}
+
+/** A client block's `cache_control`, when it is an object. */
+export function cacheControlOf(b: Json): CacheControl | undefined {
+  return isObject(b.cache_control) ? (b.cache_control as CacheControl) : undefined;
+}
+
+/** What parseDataUrl reads back. */
+function dataUrl(mediaType: string, base64: string): string {
+  return `data:${mediaType};base64,${base64}`;
 }
 
 function unsupported(where: string, what: string): BadRequestError {
@@ -28,6 +51,8 @@ export function parseDataUrl(url: string): DataUrl | null {
 }
 
 const HTTP = /^https?:\/\//i;
+
+// ---------------------------------------------------------------------- canonical -> Anthropic
 
 function mediaBlock(url: string, cache: CacheControl | undefined, where: string): ImageBlock | DocumentBlock {
   const data = parseDataUrl(url);
@@ -97,4 +122,51 @@ export function userBlocks(content: string | ContentPart[] | null | undefined, w
     }
   });
   return out;
+}
+
+/** A tool call as a tool_use block, its arguments already parsed to `input`. */
+export function toolUseOf(tc: ToolCall, input: unknown): ToolUseBlock {
+  return { type: 'tool_use', id: tc.id, name: tc.function.name, input };
+}
+
+// ---------------------------------------------------------------------- Anthropic -> canonical
+
+/** A tool_use block (an upstream's answer, a client's history) as a canonical tool call. */
+export function toolCallOf(b: { id: string; name: string; input?: unknown }): ToolCall {
+  return { id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } };
+}
+
+/**
+ * Thinking blocks on a canonical message: kept whole in `thinking_blocks` (signatures included, so a
+ * client can send them back), their text joined in `reasoning_content`.
+ */
+export function setThinking(m: { reasoning_content?: string | null; thinking_blocks?: ThinkingBlock[] }, blocks: ThinkingBlock[]): void {
+  if (!blocks.length) return;
+  const reasoning = blocks.filter((t) => t.type === 'thinking').map((t) => t.thinking ?? '').join('');
+  if (reasoning) m.reasoning_content = reasoning;
+  m.thinking_blocks = blocks;
+}
+
+/** The string fields a media source of this type needs, each checked before use. */
+const SOURCE_FIELDS: Readonly<Record<string, readonly string[]>> = { base64: ['media_type', 'data'], url: ['url'], text: ['data'] };
+
+/** A client's image or document block as a canonical part (the inverse of mediaBlock and fileBlock above). */
+export function mediaPart(b: Json, p: string): UserContentPart {
+  const s = b.source;
+  if (!isObject(s)) throw invalid(`${p}.source: Field required`, `${p}.source`);
+  for (const f of (typeof s.type === 'string' && Object.hasOwn(SOURCE_FIELDS, s.type) ? SOURCE_FIELDS[s.type] : [])) {
+    if (typeof s[f] !== 'string') throw invalid(`${p}.source.${f}: Input should be a valid string`, `${p}.source.${f}`);
+  }
+  const cache = cacheControlOf(b);
+  if (b.type === 'image') {
+    if (s.type === 'base64') return withCache<UserContentPart>({ type: 'image_url', image_url: { url: dataUrl(s.media_type, s.data) } }, cache);
+    if (s.type === 'url') return withCache<UserContentPart>({ type: 'image_url', image_url: { url: s.url } }, cache);
+    throw invalid(`${p}.source.type: image sources of type '${show(s.type)}' are not supported by Tollgate`, `${p}.source.type`);
+  }
+  const filename = typeof b.title === 'string' ? { filename: b.title } : {};
+  if (s.type === 'base64') return withCache<UserContentPart>({ type: 'file', file: { file_data: dataUrl(s.media_type, s.data), ...filename } }, cache);
+  if (s.type === 'text') return withCache<UserContentPart>({ type: 'file', file: { file_data: dataUrl('text/plain', Buffer.from(s.data, 'utf8').toString('base64')), ...filename } }, cache);
+  // A URL document travels as file_data; fileBlock turns it back into a URL source.
+  if (s.type === 'url') return withCache<UserContentPart>({ type: 'file', file: { file_data: s.url, ...filename } }, cache);
+  throw invalid(`${p}.source.type: document sources of type '${show(s.type)}' are not supported by Tollgate`, `${p}.source.type`);
 }

@@ -6,8 +6,10 @@ import {
   TimeoutError,
   errorFromStatus,
   parseRetryAfter,
+  sseEvent,
   type UpstreamErrorInfo,
 } from '@tollgate/core';
+import type { AnthropicErrorBody } from './types.js';
 
 /** Anthropic's error `type` for each documented HTTP status (platform.claude.com/docs/en/api/errors). */
 export const ERROR_TYPE_STATUS: Readonly<Record<string, number>> = {
@@ -22,6 +24,20 @@ export const ERROR_TYPE_STATUS: Readonly<Record<string, number>> = {
   timeout_error: 504,
   overloaded_error: 529,
 };
+
+/** The other way: statuses Anthropic does not document take the nearest type. */
+const TYPE_BY_STATUS = new Map<number, string>([
+  ...Object.entries(ERROR_TYPE_STATUS).map(([type, status]) => [status, type] as const),
+  [408, 'timeout_error'],
+  [422, 'invalid_request_error'],
+]);
+
+export function errorTypeOf(status: number): string {
+  return TYPE_BY_STATUS.get(status) ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+}
+
+/** The code an upstream's 529 keeps once it is answered as 503 to OpenAI clients (see mapAnthropicError). */
+const OVERLOADED = 'overloaded';
 
 function parseBody(text: string): { type?: string; message?: string } {
   const t = text.trim();
@@ -54,7 +70,7 @@ export function mapAnthropicError(info: UpstreamErrorInfo, provider = 'anthropic
   const retryAfter = parseRetryAfter(info.headers['retry-after']);
   const o = { upstreamStatus: status, provider, retryAfter, code: type ?? null };
   // 529 is Anthropic's own "overloaded": retryable, surfaced as a 503 so every client knows what it means.
-  if (type === 'overloaded_error' || status === 529) return new ApiError(message, { ...o, status: 503, code: 'overloaded', kind: 'overloaded' });
+  if (type === 'overloaded_error' || status === 529) return new ApiError(message, { ...o, status: 503, code: OVERLOADED, kind: 'overloaded' });
   if (type === 'rate_limit_error' || status === 429) return new RateLimitError(message, o);
   if (type === 'request_too_large' || status === 413) return new PayloadTooLargeError(message);
   if (type === 'timeout_error' || status === 504) return new TimeoutError(message, { ...o, status: 504 });
@@ -70,4 +86,18 @@ export function mapAnthropicStreamError(data: string, provider = 'anthropic'): G
   const { type } = parseBody(data);
   const status = (type && ERROR_TYPE_STATUS[type]) || 500;
   return mapAnthropicError({ status, headers: {}, body: data }, provider);
+}
+
+/**
+ * A canonical error in Anthropic's envelope, for an Anthropic client. An upstream's 529 (overloaded)
+ * is answered as 529 again, so Anthropic clients keep their own retry behaviour for it.
+ */
+export function anthropicErrorBody(e: GatewayError): { status: number; body: AnthropicErrorBody } {
+  const status = e.upstreamStatus === 529 || e.code === OVERLOADED ? 529 : e.status;
+  return { status, body: { type: 'error', error: { type: errorTypeOf(status), message: e.message } } };
+}
+
+/** A mid-stream failure as Anthropic streams it (the SDK raises it as a typed APIError). */
+export function anthropicErrorEvent(e: GatewayError): string {
+  return sseEvent(JSON.stringify(anthropicErrorBody(e).body), 'error');
 }

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, type ChatCompletion, type ChatCompletionChunk, GatewayError, ApiError, RateLimitError } from '@tollgate/core';
-import { anthropicToCanonical, canonicalToAnthropic, estimateInputTokens } from '../src/inbound/anthropic-translate.js';
-import { AnthropicEventEncoder } from '../src/inbound/anthropic-stream.js';
-import { anthropicErrorBody } from '../src/inbound/anthropic-errors.js';
+import { AnthropicEventEncoder, anthropicErrorBody, anthropicRequestToCanonical, canonicalToAnthropicMessage, estimateAnthropicInputTokens } from '../src/index.js';
 
 const base = { model: 'claude', max_tokens: 100 };
 
-describe('anthropicToCanonical', () => {
+describe('anthropicRequestToCanonical', () => {
   it('maps system, sampling, stop_sequences, metadata, thinking and stream', () => {
-    const { request } = anthropicToCanonical({
+    const { request } = anthropicRequestToCanonical({
       ...base,
       system: [{ type: 'text', text: 'sys', cache_control: { type: 'ephemeral' } }],
       messages: [{ role: 'user', content: 'hi' }],
@@ -36,7 +34,7 @@ describe('anthropicToCanonical', () => {
   });
 
   it('maps images, documents, tool_use, tool_result and thinking blocks', () => {
-    const { request } = anthropicToCanonical({
+    const { request } = anthropicRequestToCanonical({
       ...base,
       messages: [
         {
@@ -84,7 +82,7 @@ describe('anthropicToCanonical', () => {
 
   it('maps tools and every tool_choice', () => {
     const tools = [{ name: 'f', description: 'd', input_schema: { type: 'object', properties: {} }, cache_control: { type: 'ephemeral' } }];
-    const t = (tool_choice: unknown) => anthropicToCanonical({ ...base, messages: [{ role: 'user', content: 'x' }], tools, tool_choice }).request;
+    const t = (tool_choice: unknown) => anthropicRequestToCanonical({ ...base, messages: [{ role: 'user', content: 'x' }], tools, tool_choice }).request;
     expect(t({ type: 'auto' }).tools).toEqual([{ type: 'function', function: { name: 'f', description: 'd', parameters: { type: 'object', properties: {} } }, cache_control: { type: 'ephemeral' } }]);
     expect(t({ type: 'auto' }).tool_choice).toBe('auto');
     expect(t({ type: 'any' }).tool_choice).toBe('required');
@@ -94,7 +92,7 @@ describe('anthropicToCanonical', () => {
   });
 
   it('maps output_config.format to response_format; pass-through-only fields give warnings', () => {
-    const { request, warnings } = anthropicToCanonical({ ...base, messages: [{ role: 'user', content: 'x' }], output_config: { format: { type: 'json_schema', schema: { type: 'object' } } }, container: 'c' });
+    const { request, warnings } = anthropicRequestToCanonical({ ...base, messages: [{ role: 'user', content: 'x' }], output_config: { format: { type: 'json_schema', schema: { type: 'object' } } }, container: 'c' });
     expect(request.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'output', schema: { type: 'object' } } });
     expect(warnings).toEqual(["'container' only reaches an Anthropic upstream in pass-through"]);
   });
@@ -106,23 +104,23 @@ describe('anthropicToCanonical', () => {
     [{ ...base, messages: [{ role: 'user', content: 'x' }], frequency_penalty: 1 }, 'frequency_penalty: Extra inputs are not permitted'],
     [{ ...base, messages: [{ role: 'user', content: [{ type: 'search_result' }] }] }, /'search_result' blocks are not supported/],
   ])('refuses %j', (body, message) => {
-    expect(() => anthropicToCanonical(body)).toThrowError(BadRequestError);
-    expect(() => anthropicToCanonical(body)).toThrowError(message);
+    expect(() => anthropicRequestToCanonical(body)).toThrowError(BadRequestError);
+    expect(() => anthropicRequestToCanonical(body)).toThrowError(message);
   });
 
   it('count_tokens does not need max_tokens; the estimate is ceil(chars / 4)', () => {
     const body = { model: 'm', system: 'abcd', messages: [{ role: 'user', content: 'efgh' }], tools: [{ name: 'ab', input_schema: {} }] };
-    expect(() => anthropicToCanonical(body, true)).not.toThrow();
-    expect(estimateInputTokens(body)).toBe(Math.ceil((4 + 4 + 2 + 2) / 4));
+    expect(() => anthropicRequestToCanonical(body, true)).not.toThrow();
+    expect(estimateAnthropicInputTokens(body)).toBe(Math.ceil((4 + 4 + 2 + 2) / 4));
   });
 });
 
-describe('canonicalToAnthropic', () => {
+describe('canonicalToAnthropicMessage', () => {
   const completion = (message: Record<string, unknown>, finish: string, usage?: Record<string, unknown>): ChatCompletion =>
     ({ id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finish, logprobs: null }], usage }) as ChatCompletion;
 
   it('orders thinking, text, tool_use; maps stop reason and cache usage back', () => {
-    const m = canonicalToAnthropic(
+    const m = canonicalToAnthropicMessage(
       completion(
         {
           content: 'ok',
@@ -151,7 +149,7 @@ describe('canonicalToAnthropic', () => {
     ['tool_calls', 'tool_use'],
     ['content_filter', 'refusal'],
   ])('finish %s -> stop_reason %s', (finish, stop) => {
-    expect(canonicalToAnthropic(completion({ content: 'x' }, finish)).stop_reason).toBe(stop);
+    expect(canonicalToAnthropicMessage(completion({ content: 'x' }, finish)).stop_reason).toBe(stop);
   });
 });
 

@@ -7,11 +7,9 @@ import {
   type RequestContext,
 } from '@tollgate/core';
 import { convertMessages } from './messages.js';
-import { JSON_TOOL_NAME, convertTool, convertToolChoice, jsonModeOf, jsonTool, type JsonMode } from './tools.js';
+import { JSON_TOOL_NAME, jsonModeOf, jsonTool, type JsonMode } from './json-mode.js';
+import { convertTool, convertToolChoice } from './tools.js';
 import type { AnthropicTool, ThinkingConfig } from './types.js';
-
-export { JSON_TOOL_NAME, jsonModeOf, type JsonMode } from './tools.js';
-export { convertMessages, type ConvertedMessages } from './messages.js';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 /** max_tokens when neither the request nor model_info gives one; every Claude model accepts it. */

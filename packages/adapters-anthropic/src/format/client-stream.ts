@@ -1,23 +1,21 @@
-import type { ChatCompletionChunk, GatewayError, Usage } from '@tollgate/core';
-import { anthropicUsage, messageId, stopReasonOf } from './anthropic-translate.js';
-import { anthropicErrorBody } from './anthropic-errors.js';
+import { sseEvent, type ChatCompletionChunk, type GatewayError, type Usage } from '@tollgate/core';
+import { anthropicMessage } from './client-answer.js';
+import { anthropicErrorEvent } from './errors.js';
+import { stopReasonOf } from './stop-reason.js';
+import type { StopReason } from './types.js';
+import { toAnthropicUsage } from './usage.js';
 
 function event(type: string, data: Record<string, unknown>): string {
-  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-}
-
-/** A mid-stream failure as Anthropic streams it (the SDK raises it as a typed APIError). */
-export function anthropicErrorEvent(e: GatewayError): string {
-  return `event: error\ndata: ${JSON.stringify(anthropicErrorBody(e).body)}\n\n`;
+  return sseEvent(JSON.stringify({ type, ...data }), type);
 }
 
 type Open = 'text' | 'thinking' | 'tool' | null;
 
 /**
- * Canonical chunks -> Anthropic's event sequence: message_start, then per block
- * content_block_start / content_block_delta / content_block_stop with indices counted in the order
- * blocks open (thinking, text and tool_use alike), then message_delta (stop_reason + usage, sent at
- * the end because OpenAI-format usage arrives after the finish chunk) and message_stop.
+ * Canonical chunks -> Anthropic's event sequence, for an Anthropic client: message_start, then per
+ * block content_block_start / content_block_delta / content_block_stop with indices counted in the
+ * order blocks open (thinking, text and tool_use alike), then message_delta (stop_reason + usage,
+ * sent at the end because OpenAI-format usage arrives after the finish chunk) and message_stop.
  * Items that are already strings are upstream Anthropic events passed through untouched.
  */
 export class AnthropicEventEncoder {
@@ -26,7 +24,7 @@ export class AnthropicEventEncoder {
   private open: Open = null;
   /** OpenAI tool_call index -> Anthropic block index. */
   private readonly toolBlocks = new Map<number, number>();
-  private stop: string | null = null;
+  private stop: StopReason | null = null;
   private usage: Usage | null = null;
   private passThrough = false;
 
@@ -34,16 +32,7 @@ export class AnthropicEventEncoder {
 
   private start(c: ChatCompletionChunk): string {
     this.started = true;
-    const message = {
-      id: messageId(c.id),
-      type: 'message',
-      role: 'assistant',
-      model: c.model || this.model,
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 0, output_tokens: 0 },
-    };
+    const message = anthropicMessage(c.id, c.model || this.model, [], null, { input_tokens: 0, output_tokens: 0 });
     return event('message_start', { message });
   }
 
@@ -112,7 +101,7 @@ export class AnthropicEventEncoder {
     if (this.passThrough) return '';
     let out = this.started ? '' : this.start({ id: '', object: 'chat.completion.chunk', created: 0, model: this.model, choices: [] });
     out += this.close();
-    const u = anthropicUsage(this.usage);
+    const u = toAnthropicUsage(this.usage);
     out += event('message_delta', { delta: { stop_reason: this.stop ?? 'end_turn', stop_sequence: null }, usage: u });
     return out + event('message_stop', {});
   }
@@ -124,7 +113,7 @@ export class AnthropicEventEncoder {
   fail(e: GatewayError): string {
     if (this.passThrough || !this.started) return anthropicErrorEvent(e);
     let out = this.close();
-    if (this.stop) out += event('message_delta', { delta: { stop_reason: this.stop, stop_sequence: null }, usage: anthropicUsage(this.usage) });
+    if (this.stop) out += event('message_delta', { delta: { stop_reason: this.stop, stop_sequence: null }, usage: toAnthropicUsage(this.usage) });
     return out + anthropicErrorEvent(e);
   }
 

@@ -1,7 +1,8 @@
 import { BadRequestError, type ChatMessage } from '@tollgate/core';
-import { textBlocks, userBlocks, withCache } from './content.js';
+import { textBlocks, toolUseOf, userBlocks, withCache } from './content.js';
 import type { CacheControl, ContentBlock, MessageParam, TextBlock } from './types.js';
 
+/** A client's own tool call arguments: invalid JSON is theirs to fix, so a 400 naming it. */
 function parseArguments(args: string, where: string): unknown {
   if (!args || !args.trim()) return {};
   try {
@@ -32,7 +33,7 @@ function assistantBlocks(m: Extract<ChatMessage, { role: 'assistant' }>, where: 
     }
   }
   (m.tool_calls ?? []).forEach((tc, j) => {
-    out.push({ type: 'tool_use', id: tc.id, name: tc.function.name, input: parseArguments(tc.function.arguments, `${where}.tool_calls[${j}]`) });
+    out.push(toolUseOf(tc, parseArguments(tc.function.arguments, `${where}.tool_calls[${j}]`)));
   });
   return out;
 }

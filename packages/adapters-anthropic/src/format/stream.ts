@@ -7,8 +7,9 @@ import {
   type StreamParser,
 } from '@tollgate/core';
 import { mapAnthropicStreamError } from './errors.js';
-import { JSON_TOOL_NAME, type JsonMode } from './tools.js';
-import { jsonContent, mapStopReason, toOpenAIUsage } from './response.js';
+import { JSON_TOOL_NAME, jsonContentOfText, type JsonMode } from './json-mode.js';
+import { mapStopReason } from './stop-reason.js';
+import { toOpenAIUsage } from './usage.js';
 import type { AnthropicUsage } from './types.js';
 
 export interface StreamParserOptions {
@@ -87,7 +88,7 @@ export class AnthropicStreamParser implements StreamParser {
         this.blocks.delete(e.index ?? 0);
         // A thinking block that never got a signature still has to reach thinking_blocks.
         if (b?.kind === 'thinking' && b.text.length) return this.chunk({ thinking_blocks: [{ type: 'thinking', thinking: b.text.join('') }] });
-        if (b?.kind === 'json' && b.buf && this.jsonMode) return this.chunk({ content: unwrap(b.buf.join(''), this.jsonMode) });
+        if (b?.kind === 'json' && b.buf && this.jsonMode) return this.chunk({ content: jsonContentOfText(b.buf.join(''), this.jsonMode) });
         return null;
       }
       case 'message_delta': {
@@ -164,14 +165,6 @@ export class AnthropicStreamParser implements StreamParser {
       default:
         return null;
     }
-  }
-}
-
-function unwrap(json: string, mode: JsonMode): string {
-  try {
-    return jsonContent(JSON.parse(json), mode);
-  } catch {
-    return json;
   }
 }
 
