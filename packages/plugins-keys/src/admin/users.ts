@@ -144,7 +144,7 @@ export function userRoutes(ctx: AdminContext): AdminRoute[] {
           throw forbidden(`User=${caller.userId ?? 'None'} is not allowed to access the info of user=${userId}. Only proxy admins can.`);
         }
         const user = await ctx.store.get<UserRecord>('users', userId);
-        if (!user && !caller.isMaster) throw notFound(`User ${userId} not found`, 'user_id');
+        if (!user) throw notFound(`User ${userId} not found`, 'user_id');
         const keys = await ctx.store.find<KeyRecord>('keys', { user_id: userId });
         const teamIds = user?.teams ?? [];
         const teams = teamIds.length ? await ctx.store.find<TeamRecord>('teams', { id: teamIds }) : [];
