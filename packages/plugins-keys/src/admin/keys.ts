@@ -194,6 +194,7 @@ export function keyRoutes(ctx: AdminContext): AdminRoute[] {
     await ctx.store.insert('keys', { ...record, spend });
     await ctx.store.delete('keys', [key.token]);
     ctx.invalidate('keys', key.token);
+    ctx.invalidate('keys', record.token);
     return ok(generateResponse({ ...record, spend }, raw));
   };
 
@@ -219,6 +220,8 @@ export function keyRoutes(ctx: AdminContext): AdminRoute[] {
           if (err instanceof ConflictError) throw badRequest('A key with this value already exists.', 'key');
           throw err;
         }
+        // A chosen key value may have been tried (and cached as unknown) before.
+        ctx.invalidate('keys', record.token);
         return ok(generateResponse(record, keyRaw));
       },
     },
