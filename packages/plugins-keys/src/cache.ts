@@ -30,10 +30,9 @@ export class RecordCache<T extends object> {
     this.lru = new LRUCache<string, T | Missing>({
       max: options.max ?? 10_000,
       ttl: options.ttlMs ?? 30_000,
+      // A stale entry stays so the loader can fall back to it.
       noDeleteOnStaleGet: true,
-      allowStaleOnFetchRejection: true,
-      noDeleteOnFetchRejection: true,
-      fetchMethod: async (id, _stale, { options: entry }) => {
+      fetchMethod: async (id, stale, { options: entry }) => {
         try {
           const record = await this.load(id);
           if (record) return record;
@@ -41,6 +40,8 @@ export class RecordCache<T extends object> {
           return MISSING;
         } catch (err) {
           this.onStoreError(err);
+          // Served for another TTL, after which the store is tried again.
+          if (stale !== undefined) return stale;
           throw err;
         }
       },
