@@ -38,7 +38,13 @@ export class Authenticator {
       throw unauthorized(`Authentication Error, LiteLLM Virtual Key expected. Received=${keyName(presented)}, expected to start with 'sk-'.`);
     }
     const hash = digest.toString('hex');
-    const key = await this.caches.keys.get(hash);
+    const cached = this.caches.keys.peek(hash);
+    if (cached) {
+      this.refuseUnusable(cached);
+      const fast = this.resolveCached(cached);
+      if (fast) return fast;
+    }
+    const key = cached === undefined ? await this.caches.keys.get(hash) : cached;
     if (!key) {
       throw unauthorized(`Authentication Error, Invalid proxy server token passed. Received API Key = ${keyName(presented)}, Key Hash (Token) =${hash}. Unable to find token in cache or \`LiteLLM_VerificationTokenTable\``, 'token_not_found_in_db', 'key');
     }
@@ -56,11 +62,36 @@ export class Authenticator {
     }
   }
 
-  async principalOf(key: KeyRecord): Promise<Principal> {
+  private refuseUnusable(key: KeyRecord): void {
     if (key.blocked === true) throw unauthorized("Authentication Error, Key is blocked. Update via `/key/unblock` if you're an admin.");
     if (key.expires && Date.parse(key.expires) < this.now()) {
       throw proxyError(401, 'expired_key', `Authentication Error - Expired Key. Key Expiry time ${key.expires} and current time ${new Date(this.now()).toISOString()}`, 'key', 'auth');
     }
+  }
+
+  /** The hot path: every record the key needs is cached and fresh, so no await. Undefined otherwise. */
+  private resolveCached(key: KeyRecord): Principal | undefined {
+    const c = this.caches;
+    const user = key.user_id ? c.users.peek(key.user_id) : null;
+    const team = key.team_id ? c.teams.peek(key.team_id) : null;
+    if (user === undefined || team === undefined) return undefined;
+    const orgId = key.organization_id ?? team?.organization_id ?? null;
+    const membership = team && key.user_id ? c.members.peek(memberId(team.team_id, key.user_id)) : null;
+    const organization = orgId ? c.organizations.peek(orgId) : null;
+    if (membership === undefined || organization === undefined) return undefined;
+    const membershipBudget = membership?.budget_id ? c.budgets.peek(membership.budget_id) : null;
+    const organizationBudget = organization?.budget_id ? c.budgets.peek(organization.budget_id) : null;
+    if (membershipBudget === undefined || organizationBudget === undefined) return undefined;
+    if (team?.blocked) return undefined;
+    return this.principal(key, user, team, membership, membershipBudget, organization, organizationBudget);
+  }
+
+  private principal(key: KeyRecord, user: UserRecord | null, team: TeamRecord | null, membership: TeamMembershipRecord | null, membershipBudget: BudgetRecord | null, organization: OrganizationRecord | null, organizationBudget: BudgetRecord | null): Principal {
+    return { isMaster: false, isAdmin: user?.user_role === PROXY_ADMIN, keyHash: key.token, key, userId: key.user_id, user, team, membership, membershipBudget, organization, organizationBudget };
+  }
+
+  async principalOf(key: KeyRecord): Promise<Principal> {
+    this.refuseUnusable(key);
     const [user, team] = await Promise.all([
       key.user_id ? this.caches.users.get(key.user_id) : null,
       key.team_id ? this.caches.teams.get(key.team_id) : null,
@@ -75,19 +106,7 @@ export class Authenticator {
       membership?.budget_id ? this.caches.budgets.get(membership.budget_id) : null,
       organization?.budget_id ? this.caches.budgets.get(organization.budget_id) : null,
     ]);
-    return {
-      isMaster: false,
-      isAdmin: user?.user_role === PROXY_ADMIN,
-      keyHash: key.token,
-      key,
-      userId: key.user_id,
-      user,
-      team,
-      membership,
-      membershipBudget,
-      organization,
-      organizationBudget,
-    };
+    return this.principal(key, user, team, membership, membershipBudget, organization, organizationBudget);
   }
 
   private masterPrincipal(): Principal {

@@ -50,8 +50,8 @@ export class RecordCache<T extends object> {
 
   /** The record, null when the store has none; throws 503 when the store is down and nothing is cached. */
   async get(id: string): Promise<T | null> {
-    const fresh = this.lru.get(id);
-    if (fresh !== undefined) return fresh === MISSING ? null : (fresh as T);
+    const fresh = this.peek(id);
+    if (fresh !== undefined) return fresh;
     let value: T | Missing | undefined;
     try {
       value = await this.lru.fetch(id);
@@ -59,6 +59,12 @@ export class RecordCache<T extends object> {
       throw storeUnavailable();
     }
     return value === undefined || value === MISSING ? null : (value as T);
+  }
+
+  /** The record when it is cached and fresh (null: known not to exist); undefined when it must be loaded. */
+  peek(id: string): T | null | undefined {
+    const fresh = this.lru.get(id);
+    return fresh === undefined ? undefined : fresh === MISSING ? null : (fresh as T);
   }
 
   /** Drop a record so the next read loads it again (after an update or delete). */

@@ -83,6 +83,8 @@ export class KeysEngine {
   private readonly spend: SpendWriter;
   private readonly caches: AdminContext['caches'];
   private readonly now: () => number;
+  /** Created once: the row spend creates if the proxy-wide user is missing. */
+  private readonly proxyUserSeed: Record<string, unknown>;
   private readonly modelListeners = new Set<(models: readonly ModelRecord[]) => void>();
   private resetTimer: NodeJS.Timeout | null = null;
   private storeDown = false;
@@ -90,6 +92,7 @@ export class KeysEngine {
 
   private constructor(readonly store: Store, readonly state: SharedState, private readonly options: KeysEngineOptions) {
     this.now = options.now ?? Date.now;
+    this.proxyUserSeed = this.proxyBudgetUser();
     const log = options.logger;
     const onStoreError = (err: unknown) => {
       if (this.storeDown) return;
@@ -120,6 +123,10 @@ export class KeysEngine {
       onError: (err, pending) => {
         log?.error({ err, pendingLogs: pending }, 'keys: writing spend failed; kept in memory for the next attempt');
         options.spend?.onError?.(err, pending);
+      },
+      onDrop: (rows) => {
+        log?.error({ rows }, 'keys: the store has been down too long; dropped the oldest spend-log rows');
+        options.spend?.onDrop?.(rows);
       },
     });
     this.auth = new Authenticator(this.caches as Caches, options.masterKey, this.now);
@@ -206,8 +213,8 @@ export class KeysEngine {
     if (p.membership) this.spend.add('team_members', memberId(p.membership.team_id, p.membership.user_id), cost);
     if (p.organization) this.spend.add('organizations', p.organization.organization_id, cost);
     if (r.endUser) this.spend.add('end_users', r.endUser, cost, { user_id: r.endUser, alias: null, allowed_model_region: null, default_model: null, budget_id: null, blocked: false });
-    this.spend.add('users', PROXY_BUDGET_USER, cost, this.proxyBudgetUser());
-    this.spend.log(this.logRow(p, r, cost));
+    this.spend.add('users', PROXY_BUDGET_USER, cost, this.proxyUserSeed);
+    this.spend.log(() => this.logRow(p, r, cost));
     try {
       await shared;
     } catch (err) {

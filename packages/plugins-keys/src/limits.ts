@@ -1,4 +1,4 @@
-import type { SharedState, WindowCount } from '@tollgate/core';
+import type { GatewayError, SharedState, WindowCount } from '@tollgate/core';
 import { currentResetAt } from './duration.js';
 import { proxyError } from './errors.js';
 import type { Principal } from './principal.js';
@@ -148,41 +148,62 @@ export class Limits {
     const now = this.now();
     const budgeted = scopes.filter((s) => s.enforceBudget && s.maxBudget !== null);
     const windows = budgeted.map((s) => this.budgetWindow(s, now));
-    await this.seed(budgeted, windows, now);
+    const seeding = this.seed(budgeted, windows, now);
+    if (seeding) await seeding;
     const tpmScopes = scopes.filter((s) => s.tpm !== null);
-    const counts = await this.state.counts([...windows.map((w) => w.key), ...tpmScopes.map((s) => `tgk:tpm:${s.kind}:${s.id}`)]);
-    budgeted.forEach((s, i) => {
-      const spent = counts[i]!.count / NANO;
-      if (over(s, spent, s.maxBudget!)) throw budgetExceeded(s, spent, s.maxBudget!, p);
-    });
-    const tokenCounts = counts.slice(budgeted.length);
-    tpmScopes.forEach((s, i) => {
-      const c = tokenCounts[i]!;
-      if (c.count >= s.tpm!) throw rateLimited(s, 'tokens', s.tpm!, s.tpm! - c.count, c.resetMs || MINUTE, now);
-    });
-
-    const releases: Array<() => Promise<void>> = [];
+    const parallelScopes = scopes.filter((s) => s.parallel !== null);
+    const rpmScopes = scopes.filter((s) => s.rpm !== null);
+    const countKeys = [...windows.map((w) => w.key), ...tpmScopes.map((s) => `tgk:tpm:${s.kind}:${s.id}`)];
+    // Every counter in one go: a single round trip when the state is remote. A request refused
+    // by one check still took its rpm hits (as LiteLLM's limiter counts it), never a slot.
+    const [counts, slots, hits] = await Promise.all([
+      countKeys.length ? this.state.counts(countKeys) : [],
+      Promise.all(parallelScopes.map((s) => this.state.acquire(`tgk:parallel:${s.kind}:${s.id}`, s.parallel!, LEASE_MS))),
+      Promise.all(rpmScopes.map((s) => this.state.hit(`tgk:rpm:${s.kind}:${s.id}`, MINUTE, 1, s.rpm!))),
+    ]);
+    const releases = slots.filter((r): r is () => Promise<void> => r !== null);
     const admission: Admission = { scopes, headers: {}, releases, released: false };
-    try {
-      for (const s of scopes) {
-        if (s.parallel === null) continue;
-        const release = await this.state.acquire(`tgk:parallel:${s.kind}:${s.id}`, s.parallel, LEASE_MS);
-        if (!release) throw rateLimited(s, 'max_parallel_requests', s.parallel, 0, 1000, now);
-        releases.push(release);
-      }
-      const rpmScopes = scopes.filter((s) => s.rpm !== null);
-      const hits: WindowCount[] = [];
-      for (const s of rpmScopes) {
-        const hit = await this.state.hit(`tgk:rpm:${s.kind}:${s.id}`, MINUTE, 1, s.rpm!);
-        if (!hit.allowed) throw rateLimited(s, 'requests', s.rpm!, s.rpm! - hit.count, hit.resetMs, now);
-        hits.push(hit);
-      }
-      Object.assign(admission.headers, headers(rpmScopes, hits, tpmScopes, tokenCounts));
-    } catch (err) {
+    const tokenCounts = counts.slice(budgeted.length);
+    const refusal = this.refusal(p, now, budgeted, counts, tpmScopes, tokenCounts, parallelScopes, slots, rpmScopes, hits);
+    if (refusal) {
       await this.release(admission);
-      throw err;
+      throw refusal;
     }
+    if (rpmScopes.length || tpmScopes.length) Object.assign(admission.headers, headers(rpmScopes, hits, tpmScopes, tokenCounts));
     return admission;
+  }
+
+  /** The first limit a request breaks, in LiteLLM's order: budgets, tokens, parallel, requests. */
+  private refusal(
+    p: Principal,
+    now: number,
+    budgeted: Scope[],
+    counts: WindowCount[],
+    tpmScopes: Scope[],
+    tokenCounts: WindowCount[],
+    parallelScopes: Scope[],
+    slots: Array<unknown>,
+    rpmScopes: Scope[],
+    hits: WindowCount[],
+  ): GatewayError | null {
+    for (let i = 0; i < budgeted.length; i++) {
+      const s = budgeted[i]!;
+      const spent = counts[i]!.count / NANO;
+      if (over(s, spent, s.maxBudget!)) return budgetExceeded(s, spent, s.maxBudget!, p);
+    }
+    for (let i = 0; i < tpmScopes.length; i++) {
+      const s = tpmScopes[i]!;
+      const c = tokenCounts[i]!;
+      if (c.count >= s.tpm!) return rateLimited(s, 'tokens', s.tpm!, s.tpm! - c.count, c.resetMs || MINUTE, now);
+    }
+    const full = slots.indexOf(null);
+    if (full !== -1) return rateLimited(parallelScopes[full]!, 'max_parallel_requests', parallelScopes[full]!.parallel!, 0, 1000, now);
+    const refused = hits.findIndex((h) => !h.allowed);
+    if (refused !== -1) {
+      const s = rpmScopes[refused]!;
+      return rateLimited(s, 'requests', s.rpm!, s.rpm! - hits[refused]!.count, hits[refused]!.resetMs, now);
+    }
+    return null;
   }
 
   /** Tokens and spend of a finished request into the shared windows; frees its parallel slots. */
@@ -210,7 +231,8 @@ export class Limits {
    * Each budget window starts from the spend the store has (plus this process's unwritten
    * spend). One process seeds it: the first to take the window's seed marker.
    */
-  private async seed(scopes: Scope[], windows: Array<{ key: string; endsAt: number; rolled: boolean }>, now: number): Promise<void> {
+  private seed(scopes: Scope[], windows: Array<{ key: string; endsAt: number; rolled: boolean }>, now: number): Promise<unknown> | undefined {
+    if (scopes.length === 0) return undefined;
     const todo: Array<Promise<void>> = [];
     scopes.forEach((s, i) => {
       const w = windows[i]!;
@@ -228,8 +250,8 @@ export class Limits {
         }),
       );
     });
-    if (todo.length) await Promise.all(todo);
     if (this.seeded.size > 50_000) for (const [k, end] of this.seeded) if (end <= now) this.seeded.delete(k);
+    return todo.length ? Promise.all(todo) : undefined;
   }
 }
 

@@ -5,9 +5,13 @@ import type { SpendLogRow } from './types.js';
 export interface SpendWriterOptions {
   /** How often pending spend is written (default 5 s; LiteLLM's proxy_batch_write_at is 10 s). */
   intervalMs?: number;
+  /** Spend-log rows per write transaction (default 2 000). */
+  batchRows?: number;
   /** Spend-log rows kept while the store is down; older ones are dropped past this (default 100 000). */
   maxPendingLogs?: number;
   onError?: (err: unknown, pendingLogs: number) => void;
+  /** Spend-log rows dropped past maxPendingLogs. */
+  onDrop?: (rows: number) => void;
 }
 
 /**
@@ -17,7 +21,8 @@ export interface SpendWriterOptions {
  */
 export class SpendWriter {
   private deltas = new Map<string, SpendDelta>();
-  private logs: SpendLogRow[] = [];
+  /** Rows are built when written, off the request path. */
+  private logs: Array<() => SpendLogRow> = [];
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private readonly maxPendingLogs: number;
@@ -45,9 +50,14 @@ export class SpendWriter {
     else this.deltas.set(k, { entity, id, amount, ...(seed ? { seed } : {}) });
   }
 
-  log(row: SpendLogRow): void {
+  log(row: () => SpendLogRow): void {
     this.logs.push(row);
-    if (this.logs.length > this.maxPendingLogs) this.logs.splice(0, this.logs.length - this.maxPendingLogs);
+    // Past the bound (a long outage), drop the oldest tenth at once rather than one per request.
+    if (this.logs.length > this.maxPendingLogs) {
+      const dropped = Math.ceil(this.maxPendingLogs / 10);
+      this.logs.splice(0, dropped);
+      this.options.onDrop?.(dropped);
+    }
   }
 
   /** Spend recorded here and not yet written, for an entity. */
@@ -66,24 +76,32 @@ export class SpendWriter {
     return run;
   }
 
+  /**
+   * Writes in transactions of at most `batchRows` spend-log rows, yielding to the event loop
+   * between them, so a large backlog does not stall requests (SQLite writes synchronously).
+   */
   private async writeOnce(): Promise<void> {
-    if (this.deltas.size === 0 && this.logs.length === 0) return;
-    const deltas = this.deltas;
-    const logs = this.logs;
+    const batchRows = this.options.batchRows ?? 2_000;
+    let deltas = this.deltas;
     this.deltas = new Map();
-    this.logs = [];
-    try {
-      await this.store.applySpend([...deltas.values()], logs);
-    } catch (err) {
-      // Put it back in front of anything recorded meanwhile; the next flush retries.
-      for (const [k, d] of deltas) {
-        const later = this.deltas.get(k);
-        if (later) later.amount += d.amount;
-        else this.deltas.set(k, d);
+    while (deltas.size > 0 || this.logs.length > 0) {
+      const logs = this.logs.slice(0, batchRows);
+      this.logs = this.logs.slice(logs.length);
+      try {
+        await this.store.applySpend([...deltas.values()], logs.map((build) => build()));
+      } catch (err) {
+        // Put it back in front of anything recorded meanwhile; the next flush retries.
+        for (const [k, d] of deltas) {
+          const later = this.deltas.get(k);
+          if (later) later.amount += d.amount;
+          else this.deltas.set(k, d);
+        }
+        this.logs = logs.concat(this.logs);
+        this.options.onError?.(err, this.logs.length);
+        throw err;
       }
-      this.logs = logs.concat(this.logs);
-      this.options.onError?.(err, this.logs.length);
-      throw err;
+      deltas = new Map();
+      if (this.logs.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }
