@@ -48,6 +48,15 @@ describe('enforcement', () => {
     await expect(t.engine.admit(any, { model: 'anything' })).resolves.toBeTruthy();
   });
 
+  it("accepts a team's model alias and resolves it to the model it names", async () => {
+    t = await testEngine();
+    const team = (await t.call('POST', '/team/new', MASTER, { model_aliases: { 'cheap-model': 'gpt-3.5-turbo' } })).body;
+    const p = await t.engine.authenticate((await newKey(t, { team_id: team.team_id, models: ['gpt-3.5-turbo'] })).key);
+    await expect(t.engine.admit(p, { model: 'cheap-model' })).resolves.toBeTruthy();
+    expect(t.engine.resolveModel(p, 'cheap-model')).toBe('gpt-3.5-turbo');
+    expect(t.engine.resolveModel(p, 'gpt-4')).toBe('gpt-4');
+  });
+
   it('refuses a key over max_budget with 400 budget_exceeded, from the spend it just recorded', async () => {
     t = await testEngine();
     const k = await newKey(t, { max_budget: 0.0000001 });
