@@ -187,6 +187,11 @@ export class KeysEngine {
     return this.limits.admit(p, scopesOf(p, endUser, endUserBudget));
   }
 
+  /** Frees an admission's parallel slots without accounting (account() does it too). */
+  release(admission: Admission): Promise<void> {
+    return this.limits.release(admission);
+  }
+
   /** A model the caller may use, with the team's and key's aliases applied (model_aliases, aliases). */
   resolveModel(p: Principal, model: string): string {
     const alias = p.key?.aliases?.[model] ?? p.team?.model_aliases?.[model];
