@@ -190,4 +190,15 @@ describe.each(STORE_KINDS)('/key/* on %s', (kind) => {
     expect(own.body.user_id).toBe('self');
     expect((await t.call('POST', '/key/generate', k.key, { user_id: 'other' })).status).toBe(401);
   });
+
+  it("does not let a user raise their own key's budget or limits", async () => {
+    t = await testEngine(kind);
+    await t.call('POST', '/user/new', MASTER, { user_id: 'thrifty' });
+    const k = await newKey(t, { user_id: 'thrifty', max_budget: 1 });
+    expect((await t.call('POST', '/key/update', k.key, { key: k.key, metadata: { note: 'mine' } })).status).toBe(200);
+    const res = await t.call('POST', '/key/update', k.key, { key: k.key, max_budget: 1000 });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toContain('Only proxy admin');
+    expect((await t.call('POST', '/key/generate', k.key, { spend: -5 })).status).toBe(401);
+  });
 });

@@ -24,6 +24,16 @@ const UPDATABLE = [
   'policies', 'tags', 'enforced_params', 'duration', 'spend',
 ] as const;
 
+/** What only a proxy admin (or, for a team key, the team's admin) may set on a key. */
+const LIMIT_FIELDS = ['spend', 'max_budget', 'soft_budget', 'budget_duration', 'tpm_limit', 'rpm_limit', 'max_parallel_requests', 'models', 'blocked', 'user_id', 'organization_id', 'budget_id', 'model_max_budget'];
+
+async function assertMayChangeLimits(ctx: AdminContext, p: Principal, route: string, key: KeyRecord | null, b: Body): Promise<void> {
+  if (p.isAdmin || !LIMIT_FIELDS.some((f) => b[f] !== undefined)) return;
+  const t = await team(ctx, key?.team_id ?? str(b, 'team_id'));
+  if (t && teamRole(p, t) === 'admin') return;
+  throw adminOnly(p, route);
+}
+
 function validate(b: Body): void {
   for (const f of ['key_alias', 'user_id', 'team_id', 'organization_id', 'budget_id', 'key', 'new_key']) str(b, f);
   for (const f of ['max_budget', 'soft_budget', 'tpm_limit', 'rpm_limit', 'max_parallel_requests', 'spend']) num(b, f);
@@ -179,6 +189,7 @@ export function keyRoutes(ctx: AdminContext): AdminRoute[] {
     validate(b);
     const { key } = await findKey(ctx, keyParam ? { ...b, key: keyParam } : b);
     await authorizeKeyWrite(ctx, p, '/key/regenerate', key, str(b, 'team_id') ?? undefined);
+    await assertMayChangeLimits(ctx, p, '/key/regenerate', key, b);
     const raw = str(b, 'new_key') ?? generateKey();
     if (!raw.startsWith('sk-')) throw badRequest("New key must start with 'sk-'.", 'new_key');
     const now = ctx.now();
@@ -207,6 +218,7 @@ export function keyRoutes(ctx: AdminContext): AdminRoute[] {
         const b = body(raw);
         validate(b);
         await authorizeKeyWrite(ctx, caller, '/key/generate', null, str(b, 'team_id'));
+        await assertMayChangeLimits(ctx, caller, '/key/generate', null, { spend: b.spend, blocked: b.blocked, organization_id: b.organization_id, budget_id: b.budget_id });
         // A non-admin's own key belongs to them.
         const own = !caller.isAdmin && !str(b, 'team_id') ? { user_id: str(b, 'user_id') ?? caller.userId } : {};
         if (!caller.isAdmin && own.user_id && own.user_id !== caller.userId) throw adminOnly(caller, '/key/generate');
@@ -249,6 +261,7 @@ export function keyRoutes(ctx: AdminContext): AdminRoute[] {
         validate(b);
         const { key, given } = await findKey(ctx, b);
         await authorizeKeyWrite(ctx, caller, '/key/update', key, b.team_id === undefined ? undefined : str(b, 'team_id'));
+        await assertMayChangeLimits(ctx, caller, '/key/update', key, b);
         if (b.team_id !== undefined) await assertTeamExists(ctx, str(b, 'team_id'));
         if (b.key_alias !== undefined && str(b, 'key') !== null) await assertUniqueAlias(ctx, str(b, 'key_alias'), key.token);
         const next = applyUpdate(ctx, key, str(b, 'key') === null ? { ...b, key_alias: undefined } : b, actor(caller));
