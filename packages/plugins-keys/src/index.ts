@@ -1,1 +1,16 @@
-export {};
+export { KeysEngine, PROXY_BUDGET_USER, presentedKey, type KeysEngineOptions, type KeysLogger, type RequestRecord } from './engine.js';
+export type { Principal } from './principal.js';
+export { MASTER_USER_ID, PROXY_ADMIN } from './principal.js';
+export type { Admission } from './limits.js';
+export type { AdminRoute, AdminRequest, AdminResponse } from './admin/route.js';
+export type { ModelInfoEntry } from './admin/context.js';
+export { adminOnly } from './admin/util.js';
+export { ALL_PROXY_MODELS, ALL_TEAM_MODELS, NO_DEFAULT_MODELS, checkModelAccess, type AccessGroups } from './access.js';
+export type { CacheOptions } from './cache.js';
+export type { SpendWriterOptions } from './spend.js';
+export { openStore, type StoreOption } from './store/open.js';
+export type { Store, Where, Page, SpendDelta, SpendLogFilter } from './store/store.js';
+export { MIGRATIONS, type Entity } from './store/schema.js';
+export { generateKey, hashKey, keyName } from './keygen.js';
+export { durationMs, nextResetAt } from './duration.js';
+export type * from './types.js';
