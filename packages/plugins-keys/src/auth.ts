@@ -109,7 +109,7 @@ export class Authenticator {
     return this.principal(key, user, team, membership, membershipBudget, organization, organizationBudget);
   }
 
-  private masterPrincipal(): Principal {
+  masterPrincipal(): Principal {
     return {
       isMaster: true,
       isAdmin: true,

@@ -5,9 +5,9 @@ import { AdminRouter, adminRoutes } from './admin/index.js';
 import type { AdminResponse, AdminRoute } from './admin/route.js';
 import { Authenticator, memberId, type Caches } from './auth.js';
 import { RecordCache, type CacheOptions } from './cache.js';
-import { currentResetAt } from './duration.js';
+import { currentResetAt, nextResetAt } from './duration.js';
 import { forbidden } from './errors.js';
-import { Limits, scopesOf, type Admission } from './limits.js';
+import { Limits, proxyScope, scopesOf, type Admission } from './limits.js';
 import type { Principal } from './principal.js';
 import { SpendWriter, type SpendWriterOptions } from './spend.js';
 import { openStore, type StoreOption } from './store/open.js';
@@ -34,6 +34,13 @@ export interface KeysEngineOptions {
   spend?: SpendWriterOptions;
   /** How often budgets past their budget_reset_at are reset in the store (default 60 s). */
   budgetResetIntervalMs?: number;
+  /**
+   * The whole proxy's budget (LiteLLM's litellm_settings.max_budget / budget_duration), kept on
+   * the litellm-proxy-budget user; over it every LLM request gets 400 budget_exceeded.
+   */
+  proxyBudget?: { maxBudget: number; budgetDuration?: string | null };
+  /** Keep no spend-log rows (LiteLLM's disable_spend_logs); spend totals are still written. */
+  disableSpendLogs?: boolean;
   accessGroups?: AccessGroups;
   /** The config file's models, for /model/info. */
   configModels?: () => readonly ModelInfoEntry[];
@@ -79,7 +86,7 @@ export class KeysEngine {
   readonly routes: readonly AdminRoute[];
   private readonly router: AdminRouter;
   private readonly auth: Authenticator;
-  private readonly limits: Limits;
+  private limits: Limits;
   private readonly spend: SpendWriter;
   private readonly caches: AdminContext['caches'];
   private readonly now: () => number;
@@ -90,7 +97,7 @@ export class KeysEngine {
   private storeDown = false;
   private closed = false;
 
-  private constructor(readonly store: Store, readonly state: SharedState, private readonly options: KeysEngineOptions) {
+  private constructor(readonly store: Store, private sharedState: SharedState, private readonly options: KeysEngineOptions) {
     this.now = options.now ?? Date.now;
     this.proxyUserSeed = this.proxyBudgetUser();
     const log = options.logger;
@@ -130,7 +137,7 @@ export class KeysEngine {
       },
     });
     this.auth = new Authenticator(this.caches as Caches, options.masterKey, this.now);
-    this.limits = new Limits(state, this.spend, this.now);
+    this.limits = new Limits(sharedState, this.spend, this.now);
     const ctx: AdminContext = {
       store,
       caches: this.caches,
@@ -152,6 +159,7 @@ export class KeysEngine {
     const store = typeof s === 'object' && 'migrate' in s ? s : await openStore(s);
     const engine = new KeysEngine(store, options.state ?? new MemorySharedState(), options);
     await engine.ensureProxyBudgetUser();
+    if (options.proxyBudget) await engine.setProxyBudget(options.proxyBudget);
     engine.spend.start();
     engine.resetTimer = setInterval(() => void engine.resetBudgets().catch((err) => options.logger?.error({ err }, 'keys: budget reset failed')), options.budgetResetIntervalMs ?? 60_000);
     engine.resetTimer.unref();
@@ -184,7 +192,12 @@ export class KeysEngine {
       }
       if (endUser?.budget_id) endUserBudget = await this.caches.budgets.get(endUser.budget_id);
     }
-    return this.limits.admit(p, scopesOf(p, endUser, endUserBudget));
+    const scopes = scopesOf(p, endUser, endUserBudget);
+    if (this.options.proxyBudget) {
+      const proxy = this.caches.users.peek(PROXY_BUDGET_USER) ?? (await this.caches.users.get(PROXY_BUDGET_USER));
+      if (proxy) scopes.push(proxyScope(proxy));
+    }
+    return this.limits.admit(p, scopes);
   }
 
   /** Frees an admission's parallel slots without accounting (account() does it too). */
@@ -210,7 +223,8 @@ export class KeysEngine {
   async account(p: Principal, admission: Admission | null, r: RequestRecord): Promise<void> {
     const prompt = r.promptTokens ?? 0;
     const completion = r.completionTokens ?? 0;
-    const cost = r.status === 'success' && r.cost > 0 ? r.cost : 0;
+    // A failed request usually costs 0; a stream cut after tokens were produced was billed upstream.
+    const cost = r.cost > 0 ? r.cost : 0;
     const shared = admission ? this.limits.account(admission, prompt + completion, cost) : Promise.resolve();
     if (p.key) this.spend.add('keys', p.key.token, cost);
     if (p.user) this.spend.add('users', p.user.user_id, cost);
@@ -219,7 +233,7 @@ export class KeysEngine {
     if (p.organization) this.spend.add('organizations', p.organization.organization_id, cost);
     if (r.endUser) this.spend.add('end_users', r.endUser, cost, { user_id: r.endUser, alias: null, allowed_model_region: null, default_model: null, budget_id: null, blocked: false });
     this.spend.add('users', PROXY_BUDGET_USER, cost, this.proxyUserSeed);
-    this.spend.log(() => this.logRow(p, r, cost));
+    if (!this.options.disableSpendLogs) this.spend.log(() => this.logRow(p, r, cost));
     try {
       await shared;
     } catch (err) {
@@ -305,6 +319,17 @@ export class KeysEngine {
 
   private proxyBudgetUser() {
     return { user_id: PROXY_BUDGET_USER, user_alias: null, user_email: null, user_role: 'proxy_admin', teams: [], models: [], metadata: {}, organization_id: null, max_budget: null, budget_duration: null, budget_reset_at: null, tpm_limit: null, rpm_limit: null, max_parallel_requests: null, created_at: new Date(this.now()).toISOString(), updated_at: new Date(this.now()).toISOString() };
+  }
+
+  /** Writes the configured proxy budget onto the proxy-wide user; its reset time moves only when the duration changes. */
+  private async setProxyBudget(b: NonNullable<KeysEngineOptions['proxyBudget']>): Promise<void> {
+    const user = await this.store.get<UserRecord>('users', PROXY_BUDGET_USER);
+    if (!user) return;
+    const duration = b.budgetDuration ?? null;
+    if (user.max_budget === b.maxBudget && user.budget_duration === duration) return;
+    const resetAt = duration && duration === user.budget_duration ? user.budget_reset_at : duration ? new Date(nextResetAt(duration, this.now())!).toISOString() : null;
+    await this.store.update('users', { ...user, max_budget: b.maxBudget, budget_duration: duration, budget_reset_at: resetAt, updated_at: new Date(this.now()).toISOString() });
+    this.invalidate('users', PROXY_BUDGET_USER);
   }
 
   private async ensureProxyBudgetUser(): Promise<void> {

@@ -5,11 +5,11 @@ import type { Principal } from './principal.js';
 import { pyFloat } from './pyfmt.js';
 import type { SpendWriter } from './spend.js';
 import type { Entity } from './store/schema.js';
-import type { BudgetRecord, EndUserRecord } from './types.js';
+import type { BudgetRecord, EndUserRecord, UserRecord } from './types.js';
 
 /** One thing with a budget or limits: the key, its user, team, team membership, organization, or the end user. */
 export interface Scope {
-  kind: 'key' | 'user' | 'team' | 'member' | 'organization' | 'end_user';
+  kind: 'key' | 'user' | 'team' | 'member' | 'organization' | 'end_user' | 'proxy';
   /** Store id (the key hash, team_id, "team\nuser" for a membership, ...). */
   id: string;
   entity: Entity;
@@ -31,7 +31,7 @@ const DAY = 86_400_000;
 /** A slot held by a request that never finished (process died) frees itself after this. */
 const LEASE_MS = 10 * MINUTE;
 /** LiteLLM's descriptor names in its 429 messages (parallel_request_limiter_v3.py). */
-const DESCRIPTOR: Record<Scope['kind'], string> = { key: 'api_key', user: 'user', team: 'team', member: 'team_member', organization: 'organization', end_user: 'end_user' };
+const DESCRIPTOR: Record<Scope['kind'], string> = { key: 'api_key', user: 'user', team: 'team', member: 'team_member', organization: 'organization', end_user: 'end_user', proxy: 'proxy' };
 
 const toMs = (iso: string | null | undefined): number | null => (iso ? Date.parse(iso) : null);
 
@@ -70,13 +70,19 @@ export function scopesOf(p: Principal, endUser: EndUserRecord | null, endUserBud
   return out;
 }
 
+/** The whole proxy's budget, kept on the proxy-wide user (LiteLLM's _global_proxy_budget_check in auth_checks.py). */
+export function proxyScope(u: UserRecord): Scope {
+  return { kind: 'proxy', id: u.user_id, entity: 'users', spend: u.spend, enforceBudget: true, maxBudget: u.max_budget, budgetDuration: u.budget_duration, resetAt: toMs(u.budget_reset_at), rpm: null, tpm: null, parallel: null };
+}
+
 /** LiteLLM's BudgetExceededError messages per scope (auth_checks.py); 400 `budget_exceeded`. */
 function budgetExceeded(s: Scope, spend: number, max: number, p: Principal) {
   const cost = pyFloat(spend);
   const budget = pyFloat(max);
   let message: string;
   switch (s.kind) {
-    case 'key': message = `Budget has been exceeded! Current cost: ${cost}, Max budget: ${budget}`; break;
+    case 'key':
+    case 'proxy': message = `Budget has been exceeded! Current cost: ${cost}, Max budget: ${budget}`; break;
     case 'team': message = `Budget has been exceeded! Team=${s.id} Current cost: ${cost}, Max budget: ${budget}`; break;
     case 'organization': message = `Budget has been exceeded! Organization=${s.id} Current cost: ${cost}, Max budget: ${budget}`; break;
     case 'member': message = `Budget has been exceeded! User=${p.membership?.user_id} in Team=${p.membership?.team_id} Current cost: ${cost}, Max budget: ${budget}`; break;
