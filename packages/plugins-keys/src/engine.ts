@@ -26,6 +26,8 @@ export interface KeysLogger {
 export interface KeysEngineOptions {
   /** A SQLite file path (default "./tollgate.db"), a postgres:// URL, or { postgres: Pool } / { sqlite: path }; or an open Store. */
   store?: StoreOption | Store;
+  /** PostgreSQL pool size when `store` is a URL (LiteLLM's database_connection_pool_limit). */
+  poolMax?: number;
   /** settings.master_key / general_settings.master_key. Without it nobody is an admin. */
   masterKey?: string;
   /** Shared counters (register @tollgate/state-redis for several processes). Default: this process's memory. */
@@ -156,7 +158,7 @@ export class KeysEngine {
 
   static async open(options: KeysEngineOptions = {}): Promise<KeysEngine> {
     const s = options.store ?? './tollgate.db';
-    const store = typeof s === 'object' && 'migrate' in s ? s : await openStore(s);
+    const store = typeof s === 'object' && 'migrate' in s ? s : await openStore(s, { poolMax: options.poolMax });
     const engine = new KeysEngine(store, options.state ?? new MemorySharedState(), options);
     await engine.ensureProxyBudgetUser();
     if (options.proxyBudget) await engine.setProxyBudget(options.proxyBudget);
@@ -164,6 +166,25 @@ export class KeysEngine {
     engine.resetTimer = setInterval(() => void engine.resetBudgets().catch((err) => options.logger?.error({ err }, 'keys: budget reset failed')), options.budgetResetIntervalMs ?? 60_000);
     engine.resetTimer.unref();
     return engine;
+  }
+
+  get state(): SharedState {
+    return this.sharedState;
+  }
+
+  /**
+   * Counters move to another SharedState (a gateway resolves TOKENS.SharedState once every plugin
+   * has registered, so a Redis store registered after this plugin is still the one used).
+   */
+  useState(state: SharedState): void {
+    if (state === this.sharedState) return;
+    this.sharedState = state;
+    this.limits = new Limits(state, this.spend, this.now);
+  }
+
+  /** The master key's principal (LiteLLM's proxy admin, user "default_user_id"). */
+  masterPrincipal(): Principal {
+    return this.auth.masterPrincipal();
   }
 
   /** STAGE_AUTH: the caller of a presented key (Authorization: Bearer / x-api-key); throws 401. */
