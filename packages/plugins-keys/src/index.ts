@@ -14,6 +14,6 @@ export { MIGRATIONS, type Entity } from './store/schema.js';
 export { generateKey, hashKey, keyName } from './keygen.js';
 export { durationMs, nextResetAt } from './duration.js';
 export type * from './types.js';
-export { keysPlugin, keysPlugin as default, PLUGIN_NAME } from './plugin/index.js';
+export { keysPlugin, keysPlugin as default, KEYS_ENGINE, PLUGIN_NAME } from './plugin/index.js';
 export { KEYS_CONFIG, type KeysPluginOptions } from './plugin/settings.js';
 export { COST_RECORDS, type CostReader, type CostView } from './plugin/record.js';

@@ -20,6 +20,9 @@ import { KEYS_CONFIG, OPTIONS_SCHEMA, engineOptions, masterKeyOf, refuseWithoutM
 
 export const PLUGIN_NAME = '@tollgate/plugin-keys';
 
+/** The container token of the running KeysEngine (tests, other plugins, an operator's script). */
+export const KEYS_ENGINE: symbol = Symbol.for('@tollgate/plugin-keys.engine');
+
 /** Everyone, when auth is off (dangerously_allow_unsafe_proxy): LiteLLM treats them as proxy admin. */
 const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({
   isMaster: false, isAdmin: true, keyHash: '', key: null, userId: null, user: null, team: null,
@@ -63,6 +66,7 @@ export const keysPlugin: Plugin<KeysPluginOptions> = {
       configModels: () => fromConfig,
       ...engineOptions(gateway, options),
     });
+    gateway.container.register(KEYS_ENGINE, { useValue: engine });
     const callers = new CallerCache(engine, () => groupNames);
     const admissions = gateway.declareSlot<Admission | null>(PLUGIN_NAME, null);
     let costs: CostReader | null = null;
