@@ -29,6 +29,9 @@ async function pgPool(url: string, poolMax: number | undefined): Promise<import(
   u.searchParams.delete('schema');
   if (schema !== null && !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(schema)) throw new ConfigError(`database_url: schema "${schema}" is not a plain identifier.`);
   const pool = new pg.Pool({ connectionString: u.toString(), ...(schema ? { options: `-c search_path=${schema}` } : {}), ...(poolMax ? { max: poolMax } : {}) });
+  // An idle connection dropped by the server (a restart, an outage) must not crash the process: the
+  // next query fails instead, and the engine serves keys already seen and keeps spend for later.
+  pool.on('error', () => undefined);
   if (schema) {
     try {
       await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
