@@ -36,11 +36,12 @@ const TEST_COST = `export default {
  * directory (so the config's `database_url` gets @tollgate/plugin-keys loaded, as an install next
  * to the config would). Resolves once it listens.
  */
-export async function startCli(configYaml: string, env: NodeJS.ProcessEnv = {}): Promise<CliServer> {
+export async function startCli(configYaml: string, env: NodeJS.ProcessEnv = {}, plugins: unknown[] = []): Promise<CliServer> {
   for (const f of [cliJs, join(pkgDir, 'dist/index.js')]) if (!existsSync(f)) throw new Error(`${f} is missing: run \`pnpm build\` first.`);
   const dir = mkdtempSync(join(tmpdir(), 'tg-keys-cli-'));
   const file = join(dir, 'config.yaml');
-  writeFileSync(file, `plugins: [./test-cost.mjs]\n${configYaml}`);
+  // JSON is YAML: the plugin list is written as JSON after the test cost plugin.
+  writeFileSync(file, `plugins: ${JSON.stringify(['./test-cost.mjs', ...plugins])}\n${configYaml}`);
   writeFileSync(join(dir, 'test-cost.mjs'), TEST_COST);
   const child = spawn(process.execPath, [cliJs, 'start', '--config', file, '--port', '0'], { cwd: pkgDir, env: { ...process.env, ...env } });
   let out = '';
