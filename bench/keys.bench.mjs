@@ -7,13 +7,15 @@
 //   node --expose-gc bench/keys.bench.mjs            # ~1 s per task
 //   node --expose-gc bench/keys.bench.mjs --quick    # ~0.25 s per task
 //
-// Target (issue 16): verify + limits + cost under 20 µs per request.
+// Target (issue 16): auth + limits + cost under 20 µs per request (the last task: the plugin's hooks).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
-import { MemorySharedState } from '@tollgate/core';
-import { KeysEngine } from '../packages/plugins-keys/dist/index.js';
+import { Gateway, MemorySharedState } from '@tollgate/core';
+import mock from '@tollgate/adapter-mock';
+import { pino } from 'pino';
+import keysPlugin, { COST_RECORDS, KeysEngine } from '../packages/plugins-keys/dist/index.js';
 
 const quick = process.argv.includes('--quick');
 const dir = mkdtempSync(join(tmpdir(), 'tg-keys-bench-'));
@@ -34,6 +36,20 @@ function cost(model, u) {
   const cached = u.prompt_tokens_details?.cached_tokens ?? 0;
   return (u.prompt_tokens - cached) * p.input + cached * p.cachedInput + u.completion_tokens * p.output;
 }
+
+// The same request through the plugin's hooks on a started Gateway: authenticate (headers -> cached
+// Caller), preRoute at STAGE_LIMITS (model, budgets, rpm/tpm/parallel, x-ratelimit-* headers),
+// account (cost read through plugin-cost's token, shared counters, spend queued).
+const gateway = new Gateway({ logger: pino({ level: 'silent' }), pluginDir: dir, config: { model_list: [{ model_name: 'gpt-4o-mini', params: { model: 'mock/gpt-4o-mini' } }], settings: { master_key: 'sk-master' } } });
+await gateway.use(mock);
+await gateway.use({ name: 'bench-cost', apply: (g) => g.container.register(COST_RECORDS, { useValue: () => ({ cost: cost('gpt-4o-mini', usage), input_tokens: 120, output_tokens: 80, cached_tokens: 40, reasoning_tokens: 0 }) }) });
+await gateway.use(keysPlugin, { database_url: join(dir, 'gateway.db'), spend_write_interval_ms: 3_600_000 });
+await gateway.start();
+const gwAdmin = gateway.container.resolve(Symbol.for('@tollgate/plugin-keys.engine'));
+const gwTeam = (await gwAdmin.handle('POST', '/team/new', { headers: { authorization: 'Bearer sk-master' }, body: { models: ['gpt-4o-mini'], max_budget: 1e9, rpm_limit: 1e9, tpm_limit: 1e12 } })).body;
+const gwKey = (await gwAdmin.handle('POST', '/key/generate', { headers: { authorization: 'Bearer sk-master' }, body: { team_id: gwTeam.team_id, models: ['gpt-4o-mini'], max_budget: 1e9, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 1000 } })).body.key;
+const headers = { authorization: `Bearer ${gwKey}` };
+const request = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
 
 let n = 0;
 const record = (c) => ({ requestId: `b-${n++}`, modelGroup: 'gpt-4o-mini', model: 'openai/gpt-4o-mini', provider: 'openai', promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens, cachedTokens: 40, cost: c, startTime: 0, endTime: 1, status: 'success' });
@@ -61,6 +77,14 @@ const tasks = {
     const p = await engine.authenticate(key);
     const a = await engine.admit(p, { model: 'gpt-4o-mini' });
     await engine.account(p, a, record(cost('gpt-4o-mini', usage)));
+  },
+  'plugin: authenticate + preRoute (limits) + account, cost from the token': async () => {
+    const caller = await gateway.authenticate(headers);
+    const ctx = gateway.createContext('chat', request, { headers, caller });
+    if (await gateway.hooks.preRoute.promise(ctx.request, ctx)) throw new Error('refused');
+    ctx.outcome = 'ok';
+    ctx.usage = usage;
+    await gateway.hooks.account.promise(ctx);
   },
 };
 
@@ -96,4 +120,5 @@ rows.push({ task: `batch write (SQLite), per request, ${queued} queued`, 'p50 µ
 console.log(`Node ${process.version}, ${quick ? 'quick' : 'full'} run`);
 console.table(rows);
 await engine.close();
+await gateway.close(0);
 rmSync(dir, { recursive: true, force: true });

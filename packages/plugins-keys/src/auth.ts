@@ -30,9 +30,10 @@ export class Authenticator {
     this.masterHash = masterKey ? hashKey(masterKey) : null;
   }
 
-  async authenticate(presented: string | undefined | null): Promise<Principal> {
+  /** `digest`: the key's sha256 when the caller already has it (the core computes it for its master-key check). */
+  async authenticate(presented: string | undefined | null, known?: Buffer): Promise<Principal> {
     if (!presented) throw unauthorized('Authentication Error, No api key passed in.');
-    const digest = createHash('sha256').update(presented).digest();
+    const digest = known ?? createHash('sha256').update(presented).digest();
     if (this.master && timingSafeEqual(digest, this.master)) return this.masterPrincipal();
     if (!presented.startsWith('sk-')) {
       throw unauthorized(`Authentication Error, LiteLLM Virtual Key expected. Received=${keyName(presented)}, expected to start with 'sk-'.`);

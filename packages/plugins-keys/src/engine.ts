@@ -7,7 +7,7 @@ import { Authenticator, memberId, type Caches } from './auth.js';
 import { RecordCache, type CacheOptions } from './cache.js';
 import { currentResetAt, nextResetAt } from './duration.js';
 import { forbidden } from './errors.js';
-import { Limits, proxyScope, scopesOf, type Admission } from './limits.js';
+import { Limits, proxyScope, scopesOf, type Admission, type Scope } from './limits.js';
 import type { Principal } from './principal.js';
 import { SpendWriter, type SpendWriterOptions } from './spend.js';
 import { openStore, type StoreOption } from './store/open.js';
@@ -49,6 +49,12 @@ export interface KeysEngineOptions {
   logger?: KeysLogger;
   now?: () => number;
 }
+
+/** A principal with nothing of its own, for the end user's scope alone. */
+const NOBODY: Principal = Object.freeze({
+  isMaster: false, isAdmin: false, keyHash: '', key: null, userId: null, user: null, team: null,
+  membership: null, membershipBudget: null, organization: null, organizationBudget: null,
+});
 
 /** What a finished request did, for account(). */
 export interface RequestRecord {
@@ -95,6 +101,12 @@ export class KeysEngine {
   /** Created once: the row spend creates if the proxy-wide user is missing. */
   private readonly proxyUserSeed: Record<string, unknown>;
   private readonly modelListeners = new Set<(models: readonly ModelRecord[]) => void>();
+  /**
+   * A principal's scopes, kept while the principal object lives: a caller cache that hands out
+   * the same principal for the same records (the plugin's) gets their limit keys built once.
+   */
+  private readonly scopes = new WeakMap<Principal, Scope[]>();
+  private readonly proxyScopes = new WeakMap<UserRecord, Scope>();
   private resetTimer: NodeJS.Timeout | null = null;
   private storeDown = false;
   private closed = false;
@@ -188,8 +200,8 @@ export class KeysEngine {
   }
 
   /** STAGE_AUTH: the caller of a presented key (Authorization: Bearer / x-api-key); throws 401. */
-  authenticate(presentedKey: string | undefined | null): Promise<Principal> {
-    return this.auth.authenticate(presentedKey);
+  authenticate(presentedKey: string | undefined | null, keyDigest?: Buffer): Promise<Principal> {
+    return this.auth.authenticate(presentedKey, keyDigest);
   }
 
   /** The key's record when it may be used now; null when unknown, blocked or expired. */
@@ -213,12 +225,20 @@ export class KeysEngine {
       }
       if (endUser?.budget_id) endUserBudget = await this.caches.budgets.get(endUser.budget_id);
     }
-    const scopes = scopesOf(p, endUser, endUserBudget);
+    let scopes = this.scopes.get(p);
+    if (!scopes) this.scopes.set(p, (scopes = scopesOf(p, null, null)));
+    if (endUser) scopes = scopes.concat(scopesOf(NOBODY, endUser, endUserBudget));
     if (this.options.proxyBudget) {
       const proxy = this.caches.users.peek(PROXY_BUDGET_USER) ?? (await this.caches.users.get(PROXY_BUDGET_USER));
-      if (proxy) scopes.push(proxyScope(proxy));
+      if (proxy) scopes = scopes.concat(this.proxyScopeOf(proxy));
     }
     return this.limits.admit(p, scopes);
+  }
+
+  private proxyScopeOf(u: UserRecord): Scope {
+    let scope = this.proxyScopes.get(u);
+    if (!scope) this.proxyScopes.set(u, (scope = proxyScope(u)));
+    return scope;
   }
 
   /** Frees an admission's parallel slots without accounting (account() does it too). */

@@ -23,6 +23,27 @@ export interface Scope {
   rpm: number | null;
   tpm: number | null;
   parallel: number | null;
+  /** Built on first use and kept with the scope (scopes of a cached principal are reused). */
+  keys?: ScopeKeys;
+}
+
+interface ScopeKeys {
+  rpm: string;
+  tpm: string;
+  parallel: string;
+  /** The current budget window, until it ends. */
+  window: BudgetWindow | null;
+}
+
+interface BudgetWindow {
+  key: string;
+  endsAt: number;
+  rolled: boolean;
+}
+
+function keysOf(s: Scope): ScopeKeys {
+  const base = `${s.kind}:${s.id}`;
+  return (s.keys ??= { rpm: `tgk:rpm:${base}`, tpm: `tgk:tpm:${base}`, parallel: `tgk:parallel:${base}`, window: null });
 }
 
 const NANO = 1e9;
@@ -108,6 +129,28 @@ function rateLimited(s: Scope, type: 'requests' | 'tokens' | 'max_parallel_reque
   );
 }
 
+/** Which scopes have which limits: split once per list of scopes (a cached principal's list is reused). */
+interface Plan {
+  budgeted: Scope[];
+  tpmScopes: Scope[];
+  parallelScopes: Scope[];
+  rpmScopes: Scope[];
+}
+const plans = new WeakMap<readonly Scope[], Plan>();
+function planOf(scopes: readonly Scope[]): Plan {
+  let plan = plans.get(scopes);
+  if (!plan) {
+    plan = {
+      budgeted: scopes.filter((s) => s.enforceBudget && s.maxBudget !== null),
+      tpmScopes: scopes.filter((s) => s.tpm !== null),
+      parallelScopes: scopes.filter((s) => s.parallel !== null),
+      rpmScopes: scopes.filter((s) => s.rpm !== null),
+    };
+    plans.set(scopes, plan);
+  }
+  return plan;
+}
+
 /** OpenAI's reset format in x-ratelimit-reset-*: "20ms", "1s", "6m0s". */
 export function resetHeader(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
@@ -137,7 +180,13 @@ export class Limits {
   constructor(private readonly state: SharedState, private readonly spend: SpendWriter, private readonly now: () => number = Date.now) {}
 
   /** The budget window for a scope now: its state key and when it ends. */
-  budgetWindow(s: Scope, now: number): { key: string; endsAt: number; rolled: boolean } {
+  budgetWindow(s: Scope, now: number): BudgetWindow {
+    const k = keysOf(s);
+    if (k.window && k.window.endsAt > now && !(k.window.rolled === false && s.resetAt !== null && s.resetAt <= now)) return k.window;
+    return (k.window = this.computeWindow(s, now));
+  }
+
+  private computeWindow(s: Scope, now: number): BudgetWindow {
     let endsAt: number;
     let rolled = false;
     if (s.budgetDuration) {
@@ -152,20 +201,17 @@ export class Limits {
 
   async admit(p: Principal, scopes: Scope[]): Promise<Admission> {
     const now = this.now();
-    const budgeted = scopes.filter((s) => s.enforceBudget && s.maxBudget !== null);
+    const { budgeted, tpmScopes, parallelScopes, rpmScopes } = planOf(scopes);
     const windows = budgeted.map((s) => this.budgetWindow(s, now));
     const seeding = this.seed(budgeted, windows, now);
     if (seeding) await seeding;
-    const tpmScopes = scopes.filter((s) => s.tpm !== null);
-    const parallelScopes = scopes.filter((s) => s.parallel !== null);
-    const rpmScopes = scopes.filter((s) => s.rpm !== null);
-    const countKeys = [...windows.map((w) => w.key), ...tpmScopes.map((s) => `tgk:tpm:${s.kind}:${s.id}`)];
+    const countKeys = [...windows.map((w) => w.key), ...tpmScopes.map((s) => keysOf(s).tpm)];
     // Every counter in one go: a single round trip when the state is remote. A request refused
     // by one check still took its rpm hits (as LiteLLM's limiter counts it), never a slot.
     const [counts, slots, hits] = await Promise.all([
       countKeys.length ? this.state.counts(countKeys) : [],
-      Promise.all(parallelScopes.map((s) => this.state.acquire(`tgk:parallel:${s.kind}:${s.id}`, s.parallel!, LEASE_MS))),
-      Promise.all(rpmScopes.map((s) => this.state.hit(`tgk:rpm:${s.kind}:${s.id}`, MINUTE, 1, s.rpm!))),
+      Promise.all(parallelScopes.map((s) => this.state.acquire(keysOf(s).parallel, s.parallel!, LEASE_MS))),
+      Promise.all(rpmScopes.map((s) => this.state.hit(keysOf(s).rpm, MINUTE, 1, s.rpm!))),
     ]);
     const releases = slots.filter((r): r is () => Promise<void> => r !== null);
     const admission: Admission = { scopes, headers: {}, releases, released: false };
@@ -218,7 +264,7 @@ export class Limits {
     const work: Array<Promise<unknown>> = [this.release(admission)];
     const nano = Math.round(cost * NANO);
     for (const s of admission.scopes) {
-      if (s.tpm !== null && totalTokens > 0) work.push(this.state.hit(`tgk:tpm:${s.kind}:${s.id}`, MINUTE, totalTokens));
+      if (s.tpm !== null && totalTokens > 0) work.push(this.state.hit(keysOf(s).tpm, MINUTE, totalTokens));
       if (s.enforceBudget && s.maxBudget !== null && nano > 0) {
         const w = this.budgetWindow(s, now);
         work.push(this.state.hit(w.key, Math.max(1, w.endsAt - now), nano));
@@ -237,7 +283,7 @@ export class Limits {
    * Each budget window starts from the spend the store has (plus this process's unwritten
    * spend). One process seeds it: the first to take the window's seed marker.
    */
-  private seed(scopes: Scope[], windows: Array<{ key: string; endsAt: number; rolled: boolean }>, now: number): Promise<unknown> | undefined {
+  private seed(scopes: Scope[], windows: BudgetWindow[], now: number): Promise<unknown> | undefined {
     if (scopes.length === 0) return undefined;
     const todo: Array<Promise<void>> = [];
     scopes.forEach((s, i) => {

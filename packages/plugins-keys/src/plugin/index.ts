@@ -83,7 +83,7 @@ export const keysPlugin: Plugin<KeysPluginOptions> = {
     const ours = (ctx: RequestContext): boolean => !ctx.internal && (ctx.caller.kind !== 'key' || callers.principalOf(ctx.caller) !== undefined);
 
     if (masterKey) {
-      gateway.hooks.authenticate.tapPromise(PLUGIN_NAME, async ({ key }) => callers.callerFor(await engine.authenticate(key)));
+      gateway.hooks.authenticate.tapPromise(PLUGIN_NAME, async ({ key, keyDigest }) => callers.callerFor(await engine.authenticate(key, keyDigest)));
     }
 
     gateway.hooks.preRoute.tapPromise({ name: PLUGIN_NAME, stage: STAGE_LIMITS, marksChanges: true }, async (request, ctx) => {
