@@ -24,6 +24,8 @@ export const memberId = (teamId: string, userId: string) => `${teamId}\n${userId
 export class Authenticator {
   private readonly master: Buffer | null;
   private readonly masterHash: string | null;
+  private readonly principals = new WeakMap<KeyRecord, Principal>();
+  private masterP: Principal | null = null;
 
   constructor(private readonly caches: Caches, masterKey: string | undefined, private readonly now: () => number = Date.now) {
     this.master = masterKey ? createHash('sha256').update(masterKey).digest() : null;
@@ -87,8 +89,16 @@ export class Authenticator {
     return this.principal(key, user, team, membership, membershipBudget, organization, organizationBudget);
   }
 
+  /**
+   * The same Principal object while the key's records are the same cached objects, so what is
+   * derived from a principal (its limit scopes, a gateway's Caller) is built once per set of records.
+   */
   private principal(key: KeyRecord, user: UserRecord | null, team: TeamRecord | null, membership: TeamMembershipRecord | null, membershipBudget: BudgetRecord | null, organization: OrganizationRecord | null, organizationBudget: BudgetRecord | null): Principal {
-    return { isMaster: false, isAdmin: user?.user_role === PROXY_ADMIN, keyHash: key.token, key, userId: key.user_id, user, team, membership, membershipBudget, organization, organizationBudget };
+    const known = this.principals.get(key);
+    if (known && known.user === user && known.team === team && known.membership === membership && known.membershipBudget === membershipBudget && known.organization === organization && known.organizationBudget === organizationBudget) return known;
+    const p: Principal = { isMaster: false, isAdmin: user?.user_role === PROXY_ADMIN, keyHash: key.token, key, userId: key.user_id, user, team, membership, membershipBudget, organization, organizationBudget };
+    this.principals.set(key, p);
+    return p;
   }
 
   async principalOf(key: KeyRecord): Promise<Principal> {
@@ -111,7 +121,7 @@ export class Authenticator {
   }
 
   masterPrincipal(): Principal {
-    return {
+    return (this.masterP ??= {
       isMaster: true,
       isAdmin: true,
       keyHash: this.masterHash!,
@@ -123,6 +133,6 @@ export class Authenticator {
       membershipBudget: null,
       organization: null,
       organizationBudget: null,
-    };
+    });
   }
 }

@@ -63,21 +63,17 @@ export function callerOf(p: Principal, key: KeyRecord, models: readonly string[]
 }
 
 interface Entry {
-  principal: Principal;
   caller: Caller;
   generation: number;
 }
 
-const same = (a: Principal, b: Principal): boolean =>
-  a.user === b.user && a.team === b.team && a.membership === b.membership && a.membershipBudget === b.membershipBudget && a.organization === b.organization && a.organizationBudget === b.organizationBudget;
-
 /**
- * Callers of virtual keys, built once per set of cached records: while the key's records stay
- * the same objects in the engine's caches (and the model list does not change), the same Caller
- * and Principal are handed out, so a request pays a few identity checks, no allocation.
+ * Callers of virtual keys, one per principal: the engine hands out the same Principal while the
+ * key's records stay cached, so a request for a known key reuses its Caller (no allocation) until
+ * a record is reloaded or the model list changes.
  */
 export class CallerCache {
-  private readonly byKey = new WeakMap<KeyRecord, Entry>();
+  private readonly byPrincipal = new WeakMap<Principal, Entry>();
   private readonly principals = new WeakMap<Caller, Principal>();
   private generation = 0;
 
@@ -89,11 +85,10 @@ export class CallerCache {
   }
 
   callerFor(p: Principal): Caller {
-    const key = p.key!;
-    const hit = this.byKey.get(key);
-    if (hit && hit.generation === this.generation && same(hit.principal, p)) return hit.caller;
-    const caller = callerOf(p, key, modelsOf(this.engine, p, this.groups()));
-    this.byKey.set(key, { principal: p, caller, generation: this.generation });
+    const hit = this.byPrincipal.get(p);
+    if (hit && hit.generation === this.generation) return hit.caller;
+    const caller = callerOf(p, p.key!, modelsOf(this.engine, p, this.groups()));
+    this.byPrincipal.set(p, { caller, generation: this.generation });
     this.principals.set(caller, p);
     return caller;
   }
