@@ -91,6 +91,27 @@ describe.each(STORE_KINDS)('requests through the reference server (%s)', (kind) 
     expect(second.body).toEqual({ error: { message: `Budget has been exceeded! Current cost: ${pyFloat(cost)}, Max budget: 1e-06`, type: 'budget_exceeded', param: null, code: '400' } });
   });
 
+  it('serves a key again once its budget_duration has passed and the reset job zeroed its spend', async () => {
+    s = await keysServer(kind, { options: { budget_reset_interval_ms: 100 } });
+    const key = await s.key({ max_budget: 0.000001, budget_duration: '2s' });
+    const resetAt = (await s.call('GET', `/key/info?key=${key}`, MASTER)).body.info.budget_reset_at;
+    expect((await s.chat(key)).status).toBe(200);
+    expect((await s.chat(key)).status).toBe(400);
+    let again = await s.chat(key);
+    for (let i = 0; i < 100 && again.status === 400; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      again = await s.chat(key);
+    }
+    expect(again.status).toBe(200);
+    // The reset job moved the key's reset time on (it runs every 100 ms here).
+    let info = (await s.call('GET', `/key/info?key=${key}`, MASTER)).body.info;
+    for (let i = 0; i < 100 && info.budget_reset_at === resetAt; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      info = (await s.call('GET', `/key/info?key=${key}`, MASTER)).body.info;
+    }
+    expect(Date.parse(info.budget_reset_at)).toBeGreaterThan(Date.parse(resetAt));
+  });
+
   it("refuses an end user (the request's user) past its budget, and a team past the team's", async () => {
     s = await keysServer(kind);
     await s.call('POST', '/customer/new', MASTER, { user_id: 'customer-1', max_budget: 0.000001 });
