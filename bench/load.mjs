@@ -12,14 +12,16 @@
 //            for the box to be quiet)
 //          --json FILE (write all figures as JSON)
 //          --profile DIR (run Tollgate and the proxy with --cpu-prof into DIR; print top self-time functions)
-//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics,tollgate-guard  --modes json,stream  --phases closed,open
-//            (a subset, e.g. to profile, or more rounds of the open loop alone; tollgate-guard is Tollgate
-//            at info with post_call PII and secret guardrails on every request; tollgate-metrics adds plugin-metrics)
+//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics,tollgate-guard,tollgate-keys  --modes json,stream  --phases closed,open
+//            (a subset, e.g. to profile, or more rounds of the open loop alone)
 //
 // Processes: this one is the load generator (undici Pool, N connections); the fast mock upstream
 // and the minimal proxy each run in a child process (forked from this file with --role); Tollgate
-// runs as `node packages/server/dist/cli.js start --config <temp config> --port N` (tollgate-metrics:
-// with @tollgate/plugin-metrics loaded, its built dist by path). Everything binds
+// runs as `node packages/server/dist/cli.js start --config <temp config> --port N`, in variants:
+// tollgate-info (the default), tollgate-warn (no request log), tollgate-metrics (+ plugin-metrics),
+// tollgate-guard (+ post_call PII and secret guardrails on every request), tollgate-keys (a master
+// key, a SQLite database_url, plugin-keys and plugin-cost; the client calls with a virtual key that
+// has a budget and rpm/tpm/parallel limits). Plugins are loaded from their builds by path. Everything binds
 // 127.0.0.1, every phase is bounded in time and request count, and every child is killed on exit.
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -179,7 +181,7 @@ async function main() {
   // A cap on requests per phase, well above what 2 cores can do, so a phase is bounded either way.
   const MAX_PER_PHASE = 2_000_000;
   const profileDir = args.profile ? path.resolve(args.profile) : null;
-  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics', 'tollgate-guard'];
+  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics', 'tollgate-guard', 'tollgate-keys'];
   const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS);
   for (const t of selected) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown target ${t} (${ALL_TARGETS.join(', ')})`);
   const modes = args.modes ? args.modes.split(',') : ['json', 'stream'];
@@ -257,10 +259,29 @@ async function main() {
     '  - { name: pii, type: pii, mode: post_call, default_on: true }',
     '  - { name: secrets, type: secrets, mode: post_call, default_on: true }',
   ];
+  // Keys and cost on: the keys plugin and the cost plugin by path (the server would load them from a
+  // database_url when installed beside the config). Until @tollgate/plugin-cost exports its plugin,
+  // a stand-in registers a cost reader under its token, at a fixed price.
+  const keysConfig = async () => {
+    const costDist = path.join(ROOT, 'packages/plugins-cost/dist/index.js');
+    let cost = costDist;
+    if (!(await import(costDist)).default?.apply) {
+      cost = path.join(tmp, 'bench-cost.mjs');
+      fs.writeFileSync(cost, "export default { name: '@tollgate/plugin-cost', apply(g) { g.container.register(Symbol.for('@tollgate/plugin-cost.records'), { useValue: (ctx) => ({ cost: ((ctx.usage?.prompt_tokens ?? 0) * 0.15 + (ctx.usage?.completion_tokens ?? 0) * 0.6) / 1e6, input_tokens: ctx.usage?.prompt_tokens ?? 0, output_tokens: ctx.usage?.completion_tokens ?? 0, cached_tokens: 0, reasoning_tokens: 0 }) }); } };\n");
+    }
+    return [
+      `plugins: ${JSON.stringify([cost, path.join(ROOT, 'packages/plugins-keys/dist/index.js')])}`,
+      'general_settings:',
+      '  master_key: sk-bench-master',
+      `  database_url: ${path.join(tmp, 'keys.db')}`,
+    ];
+  };
+
   const startTollgate = async (label, logLevel, upstreamPort, extra = []) => {
     const port = await freePort();
     const configFile = path.join(tmp, `tollgate.${label}.yaml`);
     fs.writeFileSync(configFile, [
+      ...extra,
       'model_list:',
       '  - model_name: gpt-4o-mini',
       '    params:',
@@ -321,13 +342,23 @@ async function main() {
     stream: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello.' }], stream: true, stream_options: { include_usage: true } }),
   };
   const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer sk-client' };
+  /** A virtual key with every limit set (high enough never to refuse), so each request runs every check. */
+  const virtualKey = async (origin) => {
+    const res = await fetch(`${origin}/key/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench-master' },
+      body: JSON.stringify({ models: ['gpt-4o-mini'], max_budget: 1e9, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 100_000 }),
+    });
+    if (!res.ok) throw new Error(`/key/generate: ${res.status} ${await res.text()}`);
+    return (await res.json()).key;
+  };
   const DONE = 'data: [DONE]\n\n';
 
   /** One request, body read to the end. Returns latency ms, or throws. */
   const oneRequest = async (target, mode, rec) => {
     target.sent++;
     const t0 = performance.now();
-    const res = await target.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES[mode] });
+    const res = await target.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: target.headers ?? HEADERS, body: BODIES[mode] });
     const text = await res.body.text();
     const ms = performance.now() - t0;
     const ok = res.statusCode === 200 && (mode === 'json' ? text.charCodeAt(0) === 123 /* { */ : text.endsWith(DONE));
@@ -437,6 +468,12 @@ async function main() {
     const tg = await startTollgate(key.slice('tollgate-'.length), level, upstream.port, extra);
     tollgates.push(tg);
     targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
+  }
+  if (selected.has('tollgate-keys')) {
+    const tg = await startTollgate('keys', 'info', upstream.port, await keysConfig());
+    tollgates.push(tg);
+    const headers = { ...HEADERS, authorization: `Bearer ${await virtualKey(tg.origin)}` };
+    targets.push({ key: 'tollgate-keys', label: 'Tollgate + keys + cost (virtual key, log_level info)', origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, headers });
   }
   if (!selected.has('direct')) targets.shift();
   const modeLabel = { json: 'non-streamed', stream: 'streamed (8 chunks + usage)' };
@@ -598,7 +635,7 @@ async function main() {
     return x && y ? f(x, y) : NaN;
   };
   const summary = {};
-  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-guard']) {
+  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-guard', 'tollgate-keys']) {
     if (!selected.has(tg)) continue;
     const s = (summary[tg] = {});
     for (const mode of modes) {
@@ -617,7 +654,7 @@ async function main() {
     }
   }
   results.summary = summary;
-  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request' };
+  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request', 'tollgate-keys': 'Tollgate + keys + cost, a virtual key with budget and rpm/tpm/parallel limits (log_level info)' };
   const sg = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '-');
   for (const tg of Object.keys(summary)) {
     console.log(`  ${label[tg]}`);
@@ -649,6 +686,12 @@ async function main() {
       console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${sg(-cost.throughputLossPct)}% (target: a loss under 5%: ${cost.throughputLossPct < 5 ? 'MET' : 'NOT MET'}), CPU ${sg(cost.cpuUsPerReqAdded)} µs per request`);
     }
     if (results.metricsCounted !== undefined) console.log(`    /metrics counted ${results.metricsCounted} requests; the load generator sent ${results.metricsSent}.`);
+  }
+  const k = summary['tollgate-keys'];
+  if (k?.json && selected.has('proxy') && kinds.includes('closed')) {
+    const ok = k.json.throughputPctOfProxy >= 75;
+    results.keysTarget = { throughputPctOfProxyNonStreamed: k.json.throughputPctOfProxy, met: ok };
+    console.log(`Target (keys and cost on): throughput >= 75% of the minimal proxy, non-streamed: ${k.json.throughputPctOfProxy.toFixed(1)}% — ${ok ? 'MET' : 'NOT MET'}${k.stream ? ` (streamed: ${k.stream.throughputPctOfProxy.toFixed(1)}%)` : ''}`);
   }
   const noisyKept = [...runs.closed, ...runs.open].filter((r) => r.noisy).length;
   console.log(`Phases measured again because of other work on the box: ${results.discarded.length}; noisy phases kept (out of retries): ${noisyKept}.`);

@@ -381,6 +381,17 @@ export class Gateway {
     return { object: 'list', data: names.map((id) => ({ id, object: 'model', created, owned_by: registry.ownerOf(id) })) };
   }
 
+  /**
+   * Models added while running (a keys plugin's `store_model_in_db`): replaces the previous runtime
+   * set. Each entry is prepared by its adapter now; one that fails throws a ConfigError naming it
+   * and the model list stays as it was. Config models are untouched; requests in flight keep their plan.
+   */
+  setRuntimeModels(entries: readonly ModelEntry[]): void {
+    const { registry } = this.ready;
+    registry.setRuntime(entries);
+    for (const d of registry.all()) if (d.prepared.authorize && !this.credentialViews.has(d.id)) this.credentialViews.set(d.id, this.credentials.scoped());
+  }
+
   /** The group that serves a name (exact, alias or wildcard). */
   group(name: string): ModelGroup | undefined {
     return this.ready.registry.resolve(name);

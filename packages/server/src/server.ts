@@ -10,6 +10,7 @@ import {
   toGatewayError,
   type Caller,
   type Gateway,
+  type ModelList,
   type OperationSpec,
   type RequestContext,
   type ResponseStream,
@@ -124,6 +125,31 @@ export async function writeSse(
   }
 }
 
+const truthy = (v: string | null): boolean => v !== null && v.toLowerCase() === 'true';
+
+/**
+ * `/v1/models`, with LiteLLM's `include_model_access_groups` / `only_model_access_groups`
+ * (proxy_server.py, model_list): the access groups (`model_info.access_groups`) of the groups the
+ * caller may use are listed as models too, or alone.
+ */
+export function modelList(gateway: Gateway, caller: Caller, url: string): ModelList {
+  const list = gateway.models(caller);
+  const q = url.indexOf('?');
+  if (q === -1) return list;
+  const query = new URLSearchParams(url.slice(q + 1));
+  const only = truthy(query.get('only_model_access_groups'));
+  if (!only && !truthy(query.get('include_model_access_groups'))) return list;
+  const visible = new Set(list.data.map((m) => m.id));
+  const groups = new Set<string>();
+  for (const d of gateway.allDeployments()) {
+    const names = d.modelInfo.access_groups;
+    if (visible.has(d.modelName) && Array.isArray(names)) for (const g of names) if (typeof g === 'string') groups.add(g);
+  }
+  const created = Math.floor(Date.now() / 1000);
+  const asModels = [...groups].map((id) => ({ id, object: 'model' as const, created, owned_by: 'openai' }));
+  return { object: 'list', data: only ? asModels : [...list.data, ...asModels] };
+}
+
 export function createTollgateServer(gateway: Gateway, options: ServerOptions = {}): TollgateServer {
   const bodyLimit = options.bodyLimit ?? Math.round(((gateway.config.settings.max_request_body_mb as number | undefined) ?? 10) * 1024 * 1024);
   const log = gateway.logger;
@@ -158,7 +184,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     }
   };
 
-  const models: Handler = async (_req, res, _id, caller) => sendJson(res, 200, gateway.models(caller));
+  const models: Handler = async (req, res, _id, caller) => sendJson(res, 200, modelList(gateway, caller, req.url ?? ''));
 
   const model = async (res: ServerResponse, caller: Caller, path: string): Promise<void> => {
     const id = decodePathSegment(path.replace(/^(\/v1)?\/models\//, ''));
