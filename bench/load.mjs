@@ -12,15 +12,19 @@
 //            for the box to be quiet)
 //          --json FILE (write all figures as JSON)
 //          --profile DIR (run Tollgate and the proxy with --cpu-prof into DIR; print top self-time functions)
-//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-lb  --modes json,stream  --phases closed,open
+//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics,tollgate-guard,tollgate-keys,tollgate-lb  --modes json,stream  --phases closed,open
 //            (a subset, e.g. to profile, or more rounds of the open loop alone; tollgate-lb-warn on request)
 //
-// tollgate-lb: the same Tollgate with @tollgate/plugin-loadbalance on (simple-shuffle over two
-// deployments of the one upstream, in-memory shared state), at log_level info; tollgate-lb-warn at warn.
+// tollgate-lb: Tollgate with @tollgate/plugin-loadbalance on (simple-shuffle over two deployments of
+// the one upstream, in-memory shared state), at log_level info; tollgate-lb-warn at warn.
 //
 // Processes: this one is the load generator (undici Pool, N connections); the fast mock upstream
 // and the minimal proxy each run in a child process (forked from this file with --role); Tollgate
-// runs as `node packages/server/dist/cli.js start --config <temp config> --port N`. Everything binds
+// runs as `node packages/server/dist/cli.js start --config <temp config> --port N`, in variants:
+// tollgate-info (the default), tollgate-warn (no request log), tollgate-metrics (+ plugin-metrics),
+// tollgate-guard (+ post_call PII and secret guardrails on every request), tollgate-keys (a master
+// key, a SQLite database_url, plugin-keys and plugin-cost; the client calls with a virtual key that
+// has a budget and rpm/tpm/parallel limits). Plugins are loaded from their builds by path. Everything binds
 // 127.0.0.1, every phase is bounded in time and request count, and every child is killed on exit.
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -180,7 +184,7 @@ async function main() {
   // A cap on requests per phase, well above what 2 cores can do, so a phase is bounded either way.
   const MAX_PER_PHASE = 2_000_000;
   const profileDir = args.profile ? path.resolve(args.profile) : null;
-  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-lb', 'tollgate-lb-warn'];
+  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics', 'tollgate-guard', 'tollgate-keys', 'tollgate-lb', 'tollgate-lb-warn'];
   const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS.filter((t) => t !== 'tollgate-lb-warn'));
   for (const t of selected) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown target ${t} (${ALL_TARGETS.join(', ')})`);
   const modes = args.modes ? args.modes.split(',') : ['json', 'stream'];
@@ -242,8 +246,44 @@ async function main() {
   // The watchdog makes Tollgate exit if this process disappears without cleaning up (SIGKILL).
   const WATCHDOG = 'data:text/javascript,const p=process.ppid;setInterval(()=>{if(process.ppid!==p)process.exit(1)},500).unref();';
 
-  const lbPlugin = path.join(ROOT, 'packages/plugins-loadbalance/dist/index.js');
-  const startTollgate = async (label, logLevel, upstreamPort, loadBalanced = false) => {
+  /** A plugin loaded from its build by path (run `pnpm build` first). */
+  const builtPlugin = (dir) => {
+    const file = path.join(ROOT, `packages/${dir}/dist/index.js`);
+    if (!fs.existsSync(file)) throw new Error(`${file} not found: run \`pnpm build\` first.`);
+    return file;
+  };
+  const METRICS = () => ['plugins:', `  - ${builtPlugin('plugins-metrics')}`];
+  // Post-call guardrails on every request: each answer's text through the PII and secret rules
+  // (streams through the per-chunk window). The plugin is loaded from its build by path.
+  const GUARDRAILS = [
+    'plugins:',
+    `  - ${path.join(ROOT, 'packages/plugins-guardrails/dist/index.js')}`,
+    'guardrails:',
+    '  - { name: pii, type: pii, mode: post_call, default_on: true }',
+    '  - { name: secrets, type: secrets, mode: post_call, default_on: true }',
+  ];
+  // Keys and cost on: the keys plugin and the cost plugin by path (the server would load them from a
+  // database_url when installed beside the config). Until @tollgate/plugin-cost exports its plugin,
+  // a stand-in registers a cost reader under its token, at a fixed price.
+  const keysConfig = async () => {
+    const costDist = path.join(ROOT, 'packages/plugins-cost/dist/index.js');
+    let cost = costDist;
+    if (!(await import(costDist)).default?.apply) {
+      cost = path.join(tmp, 'bench-cost.mjs');
+      fs.writeFileSync(cost, "export default { name: '@tollgate/plugin-cost', apply(g) { g.container.register(Symbol.for('@tollgate/plugin-cost.records'), { useValue: (ctx) => ({ cost: ((ctx.usage?.prompt_tokens ?? 0) * 0.15 + (ctx.usage?.completion_tokens ?? 0) * 0.6) / 1e6, input_tokens: ctx.usage?.prompt_tokens ?? 0, output_tokens: ctx.usage?.completion_tokens ?? 0, cached_tokens: 0, reasoning_tokens: 0 }) }); } };\n");
+    }
+    return [
+      `plugins: ${JSON.stringify([cost, path.join(ROOT, 'packages/plugins-keys/dist/index.js')])}`,
+      'general_settings:',
+      '  master_key: sk-bench-master',
+      `  database_url: ${path.join(tmp, 'keys.db')}`,
+    ];
+  };
+
+  // The load balancer over two deployments of the one upstream (simple-shuffle, its default).
+  const LOADBALANCE = () => ['plugins:', `  - ${builtPlugin('plugins-loadbalance')}`, 'router:', '  routing_strategy: simple-shuffle'];
+
+  const startTollgate = async (label, logLevel, upstreamPort, extra = [], deployments = 1) => {
     const port = await freePort();
     const configFile = path.join(tmp, `tollgate.${label}.yaml`);
     const deployment = [
@@ -253,12 +293,11 @@ async function main() {
       `      api_base: http://${HOST}:${upstreamPort}/v1`,
       "      api_key: 'sk-bench'",
     ];
-    if (loadBalanced && !fs.existsSync(lbPlugin)) throw new Error(`${lbPlugin} not found: run \`pnpm build\` first.`);
+    // `extra` once: a top-level key written twice is invalid YAML.
     fs.writeFileSync(configFile, [
+      ...extra,
       'model_list:',
-      ...deployment,
-      // Two deployments of one group, routed by the load balancer (simple-shuffle, its default).
-      ...(loadBalanced ? [...deployment, `plugins: [${JSON.stringify(lbPlugin)}]`, 'router:', '  routing_strategy: simple-shuffle'] : []),
+      ...Array.from({ length: deployments }, () => deployment).flat(),
       'settings:',
       `  log_level: ${logLevel}`,
       '',
@@ -266,7 +305,7 @@ async function main() {
     const logFile = path.join(tmp, `tollgate.${label}.log`);
     const out = fs.openSync(logFile, 'w');
     const nodeArgs = ['--import', WATCHDOG];
-    if (profileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${label}.cpuprofile`);
+    if (profileDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `tollgate-${label}.cpuprofile`);
     const env = { ...process.env };
     delete env.TOLLGATE_LOG_LEVEL;
     delete env.NODE_OPTIONS;
@@ -312,13 +351,23 @@ async function main() {
     stream: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello.' }], stream: true, stream_options: { include_usage: true } }),
   };
   const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer sk-client' };
+  /** A virtual key with every limit set (high enough never to refuse), so each request runs every check. */
+  const virtualKey = async (origin) => {
+    const res = await fetch(`${origin}/key/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench-master' },
+      body: JSON.stringify({ models: ['gpt-4o-mini'], max_budget: 1e9, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 100_000 }),
+    });
+    if (!res.ok) throw new Error(`/key/generate: ${res.status} ${await res.text()}`);
+    return (await res.json()).key;
+  };
   const DONE = 'data: [DONE]\n\n';
 
   /** One request, body read to the end. Returns latency ms, or throws. */
   const oneRequest = async (target, mode, rec) => {
     target.sent++;
     const t0 = performance.now();
-    const res = await target.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES[mode] });
+    const res = await target.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: target.headers ?? HEADERS, body: BODIES[mode] });
     const text = await res.body.text();
     const ms = performance.now() - t0;
     const ok = res.statusCode === 200 && (mode === 'json' ? text.charCodeAt(0) === 123 /* { */ : text.endsWith(DONE));
@@ -420,14 +469,22 @@ async function main() {
   const TOLLGATES = [
     { key: 'tollgate-info', level: 'info', label: 'Tollgate (log_level info, default)' },
     { key: 'tollgate-warn', level: 'warn', label: 'Tollgate (log_level warn, no request log)' },
-    { key: 'tollgate-lb', level: 'info', lb: true, label: 'Tollgate + loadbalance (info)' },
-    { key: 'tollgate-lb-warn', level: 'warn', lb: true, label: 'Tollgate + loadbalance (warn)' },
+    { key: 'tollgate-metrics', level: 'info', label: 'Tollgate (info + plugin-metrics)', extra: selected.has('tollgate-metrics') ? METRICS() : [] },
+    { key: 'tollgate-guard', level: 'info', label: 'Tollgate + post_call guardrails (info)', extra: GUARDRAILS },
+    { key: 'tollgate-lb', level: 'info', label: 'Tollgate + loadbalance (info)', extra: selected.has('tollgate-lb') ? LOADBALANCE() : [], deployments: 2 },
+    { key: 'tollgate-lb-warn', level: 'warn', label: 'Tollgate + loadbalance (warn)', extra: selected.has('tollgate-lb-warn') ? LOADBALANCE() : [], deployments: 2 },
   ];
-  for (const { key, level, lb, label } of TOLLGATES) {
+  for (const { key, level, label, extra, deployments } of TOLLGATES) {
     if (!selected.has(key)) continue;
-    const tg = await startTollgate(key, level, upstream.port, lb);
+    const tg = await startTollgate(key.slice('tollgate-'.length), level, upstream.port, extra, deployments);
     tollgates.push(tg);
     targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
+  }
+  if (selected.has('tollgate-keys')) {
+    const tg = await startTollgate('keys', 'info', upstream.port, await keysConfig());
+    tollgates.push(tg);
+    const headers = { ...HEADERS, authorization: `Bearer ${await virtualKey(tg.origin)}` };
+    targets.push({ key: 'tollgate-keys', label: 'Tollgate + keys + cost (virtual key, log_level info)', origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, headers });
   }
   if (!selected.has('direct')) targets.shift();
   const modeLabel = { json: 'non-streamed', stream: 'streamed (8 chunks + usage)' };
@@ -441,6 +498,11 @@ async function main() {
       await oneRequest(t, mode, rec);
       if (rec.errors) throw new Error(`${t.label} ${mode}: ${rec.firstError}`);
       if (t.tollgate && !rec.overhead.length) throw new Error(`${t.label}: no x-tollgate-overhead-ms header`);
+    }
+    if (t.key === 'tollgate-guard') {
+      const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
+      await res.body.text();
+      if (res.headers['x-tollgate-guardrails'] !== 'pii,secrets') throw new Error(`${t.label}: guardrails not applied (x-tollgate-guardrails: ${res.headers['x-tollgate-guardrails']})`);
     }
   }
 
@@ -502,6 +564,13 @@ async function main() {
     for (const mode of modes) for (let round = 0; round < ROUNDS; round++) for (const t of order(round)) await measure('open', t, mode, round);
   }
 
+  // The metrics plugin counted every request it served (a check that the variant measured what it says).
+  const mt = targets.find((t) => t.key === 'tollgate-metrics');
+  if (mt) {
+    const text = await (await fetch(`${mt.origin}/metrics`)).text();
+    results.metricsCounted = [...text.matchAll(/^tollgate_requests_total\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    results.metricsSent = mt.sent;
+  }
   for (const t of targets) await t.pool.close();
   await Promise.all(tollgates.map((tg) => stopChild(tg.child)));
   const logLines = (f) => { try { return fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).length; } catch { return NaN; } };
@@ -577,15 +646,16 @@ async function main() {
     return x && y ? f(x, y) : NaN;
   };
   const summary = {};
-  for (const { key: tg, lb, level } of TOLLGATES) {
+  /** The same Tollgate without the plugin, for the plugin's own cost. */
+  const baseline = { 'tollgate-guard': 'tollgate-info', 'tollgate-lb': 'tollgate-info', 'tollgate-lb-warn': 'tollgate-warn' };
+  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-guard', 'tollgate-keys', 'tollgate-lb', 'tollgate-lb-warn']) {
     if (!selected.has(tg)) continue;
     const s = (summary[tg] = {});
     for (const mode of modes) {
       const c = find(results.closed, tg, mode), o = find(results.open, tg, mode);
       s[mode] = {
         throughputPctOfProxy: perRound('closed', tg, 'proxy', mode, (x, y) => (100 * x.rps) / y.rps),
-        // The plugin's own cost: against Tollgate alone at the same log level.
-        ...(lb ? { throughputPctOfTollgate: perRound('closed', tg, `tollgate-${level}`, mode, (x, y) => (100 * x.rps) / y.rps) } : {}),
+        throughputPctOfTollgate: baseline[tg] ? perRound('closed', tg, baseline[tg], mode, (x, y) => (100 * x.rps) / y.rps) : NaN,
         cpuPerReqVsProxy: perRound('closed', tg, 'proxy', mode, (x, y) => x.cpu.targetUsPerReq / y.cpu.targetUsPerReq),
         p99OverheadVsProxyMs: perRound('open', tg, 'proxy', mode, (x, y) => x.latency.p99 - y.latency.p99),
         p99OverheadVsDirectMs: perRound('open', tg, 'direct', mode, (x, y) => x.latency.p99 - y.latency.p99),
@@ -597,14 +667,13 @@ async function main() {
     }
   }
   results.summary = summary;
-  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-lb': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level info', 'tollgate-lb-warn': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level warn' };
+  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request', 'tollgate-keys': 'Tollgate + keys + cost, a virtual key with budget and rpm/tpm/parallel limits (log_level info)', 'tollgate-lb': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level info', 'tollgate-lb-warn': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level warn' };
   const sg = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '-');
   for (const tg of Object.keys(summary)) {
     console.log(`  ${label[tg]}`);
     for (const mode of modes) {
       const x = summary[tg][mode];
-      const own = x.throughputPctOfTollgate === undefined ? '' : `; ${fx(x.throughputPctOfTollgate, 1) || '-'}% of Tollgate alone at the same log level`;
-      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)${own}`);
+      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)${Number.isFinite(x.throughputPctOfTollgate) ? `, ${fx(x.throughputPctOfTollgate, 1)}% of Tollgate without the plugin` : ''}`);
       console.log(`    ${''.padEnd(28)} at ${RPS} RPS: p99 ${sg(x.p99OverheadVsProxyMs)} ms vs proxy, ${sg(x.p99OverheadVsDirectMs)} ms vs direct; p50 ${sg(x.p50OverheadVsProxyMs)} ms vs proxy, ${sg(x.p50OverheadVsDirectMs)} ms vs direct`);
       console.log(`    ${''.padEnd(28)} x-tollgate-overhead-ms p50/p99: ${ms(x.headerOverheadAtRps.p50)}/${ms(x.headerOverheadAtRps.p99)} ms at ${RPS} RPS, ${ms(x.headerOverheadClosed.p50)}/${ms(x.headerOverheadClosed.p99)} ms at max load`);
     }
@@ -617,11 +686,31 @@ async function main() {
     if (kinds.includes('closed')) console.log(`\nTarget (default config, log_level info): throughput >= 70% of the minimal proxy, non-streamed: ${d.json.throughputPctOfProxy.toFixed(1)}% — ${tputOk ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${d.stream.throughputPctOfProxy.toFixed(1)}%)` : ''}`);
     if (kinds.includes('open')) console.log(`Target (default config, log_level info): p99 overhead < 2 ms at ${RPS} RPS vs the proxy, non-streamed: ${sg(d.json.p99OverheadVsProxyMs)} ms — ${p99Ok ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${sg(d.stream.p99OverheadVsProxyMs)} ms)` : ''}`);
   }
+  // What the metrics plugin costs: the same config with and without it, per round.
+  if (selected.has('tollgate-metrics') && selected.has('tollgate-info') && kinds.includes('closed')) {
+    results.metricsPluginCost = {};
+    console.log('\n@tollgate/plugin-metrics (tollgate-metrics against tollgate-info, same config otherwise):');
+    for (const mode of modes) {
+      const cost = {
+        throughputLossPct: perRound('closed', 'tollgate-metrics', 'tollgate-info', mode, (x, y) => 100 * (1 - x.rps / y.rps)),
+        cpuUsPerReqAdded: perRound('closed', 'tollgate-metrics', 'tollgate-info', mode, (x, y) => x.cpu.targetUsPerReq - y.cpu.targetUsPerReq),
+      };
+      results.metricsPluginCost[mode] = cost;
+      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${sg(-cost.throughputLossPct)}% (target: a loss under 5%: ${cost.throughputLossPct < 5 ? 'MET' : 'NOT MET'}), CPU ${sg(cost.cpuUsPerReqAdded)} µs per request`);
+    }
+    if (results.metricsCounted !== undefined) console.log(`    /metrics counted ${results.metricsCounted} requests; the load generator sent ${results.metricsSent}.`);
+  }
+  const k = summary['tollgate-keys'];
+  if (k?.json && selected.has('proxy') && kinds.includes('closed')) {
+    const ok = k.json.throughputPctOfProxy >= 75;
+    results.keysTarget = { throughputPctOfProxyNonStreamed: k.json.throughputPctOfProxy, met: ok };
+    console.log(`Target (keys and cost on): throughput >= 75% of the minimal proxy, non-streamed: ${k.json.throughputPctOfProxy.toFixed(1)}% — ${ok ? 'MET' : 'NOT MET'}${k.stream ? ` (streamed: ${k.stream.throughputPctOfProxy.toFixed(1)}%)` : ''}`);
+  }
   for (const key of ['tollgate-lb', 'tollgate-lb-warn']) {
     const lbj = summary[key]?.json;
     if (!lbj || !selected.has('proxy') || !kinds.includes('closed')) continue;
     const met = lbj.throughputPctOfProxy >= 75;
-    (results.target ??= {})[key] = { throughputPctOfProxyNonStreamed: lbj.throughputPctOfProxy, throughputMet: met };
+    (results.loadbalanceTarget ??= {})[key] = { throughputPctOfProxyNonStreamed: lbj.throughputPctOfProxy, met };
     console.log(`Target (${label[key]}): throughput >= 75% of the minimal proxy, non-streamed: ${lbj.throughputPctOfProxy.toFixed(1)}% — ${met ? 'MET' : 'NOT MET'}`);
   }
   const noisyKept = [...runs.closed, ...runs.open].filter((r) => r.noisy).length;

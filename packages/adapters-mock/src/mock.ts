@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AbortedError,
   ConfigError,
+  SSE_DONE,
+  sseEvent,
   type ChatCompletion,
   type ChatCompletionChunk,
   type ChatCompletionRequest,
@@ -199,7 +201,7 @@ export class MockTransport implements Transport {
     const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null): string => {
       const c: ChatCompletionChunk = { id, object: 'chat.completion.chunk', created, model: this.model, system_fingerprint: 'fp_mock', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] };
       if (includeUsage) c.usage = null;
-      return `data: ${JSON.stringify(c)}\n\n`;
+      return sseEvent(JSON.stringify(c));
     };
     const events: string[] = [chunk({ role: 'assistant', content: '' })];
     if (r.toolCall) {
@@ -210,8 +212,8 @@ export class MockTransport implements Transport {
       for (const part of split(text, s.streamChunks)) events.push(chunk({ content: part }));
       events.push(chunk({}, 'stop'));
     }
-    if (includeUsage) events.push(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: this.model, system_fingerprint: 'fp_mock', choices: [], usage })}\n\n`);
-    events.push('data: [DONE]\n\n');
+    if (includeUsage) events.push(sseEvent(JSON.stringify({ id, object: 'chat.completion.chunk', created, model: this.model, system_fingerprint: 'fp_mock', choices: [], usage })));
+    events.push(SSE_DONE);
     const cutAfter = faulty ? fault.cut_after_chunks : undefined;
     const malformed = faulty && fault.malformed;
     const delay = s.chunkDelayMs;
@@ -239,10 +241,11 @@ export class MockTransport implements Transport {
       return respond(200, { 'content-type': 'application/json' }, JSON.stringify({ ...base, choices: [{ text, index: 0, logprobs: null, finish_reason: 'stop' }], usage }));
     }
     const includeUsage = (req.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    const events = split(text, this.s.streamChunks).map((part) => `data: ${JSON.stringify({ ...base, choices: [{ text: part, index: 0, logprobs: null, finish_reason: null }] })}\n\n`);
-    events.push(`data: ${JSON.stringify({ ...base, choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }] })}\n\n`);
-    if (includeUsage) events.push(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
-    events.push('data: [DONE]\n\n');
+    const event = (v: object): string => sseEvent(JSON.stringify(v));
+    const events = split(text, this.s.streamChunks).map((part) => event({ ...base, choices: [{ text: part, index: 0, logprobs: null, finish_reason: null }] }));
+    events.push(event({ ...base, choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }] }));
+    if (includeUsage) events.push(event({ ...base, choices: [], usage }));
+    events.push(SSE_DONE);
     const delay = this.s.chunkDelayMs;
     async function* stream(): AsyncIterable<Uint8Array> {
       for (let i = 0; i < events.length; i++) {

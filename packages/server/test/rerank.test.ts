@@ -123,6 +123,6 @@ describe('POST /v1/rerank, /rerank and /v2/rerank (Cohere\'s shape, as LiteLLM s
     expect(accounted[0]).toMatchObject({ op: 'rerank', outcome: 'ok', deployment: 'cohere-rerank#0', searchUnits: 1, caller: 'master' });
     const res = await fetch(`${tg.url}/v2/rerank`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${MASTER}`, 'x-request-id': 'rerank-log-1' }, body: JSON.stringify({ model: 'mock-rerank', query: 'q', documents: ['a'] }) });
     expect(res.status).toBe(200);
-    await expect.poll(() => logLines.join('')).toMatch(/"requestId":"rerank-log-1"[^\n]*"op":"rerank"[^\n]*"model":"mock-rerank"[^\n]*"status":200/);
+    await expect.poll(() => logLines.join('')).toMatch(/"requestId":"rerank-log-1"[^\n]*"operation":"rerank"[^\n]*"model":"mock-rerank"[^\n]*"status":200/);
   });
 });

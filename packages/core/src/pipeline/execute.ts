@@ -4,7 +4,7 @@ import { ApiError, ModelNotFoundError, PermissionDeniedError, toGatewayError, ty
 import type { Logger } from '../logger.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { defaultDecision, type RetrySettings } from '../routing/retry.js';
-import { runAttempt, type AttemptEnv, type ExecuteResult } from './attempt.js';
+import { awaitHolds, runAttempt, type AttemptEnv, type ExecuteResult } from './attempt.js';
 import { mayUseModel } from './caller.js';
 import type { ModelGroup, RequestContext } from './context.js';
 import type { AttemptDecision, PreRouteDecision } from './hooks.js';
@@ -83,15 +83,22 @@ export class Pipeline {
           return result;
         }
       }
-      const group = this.lookup(ctx, ctx.spec.model(ctx.request));
+      const name = ctx.spec.model(ctx.request);
+      const group = this.lookup(ctx, name);
       ctx.modelGroup = group;
-      // A route that fails (every deployment cooling, say) is decided on like a failed attempt.
+      // A pinned request (a health probe) goes to its deployment; a route that fails (every
+      // deployment cooling, say) is decided on like a failed attempt.
       let plan: Deployment[] = [];
       let routeError: GatewayError | null = null;
-      try {
-        plan = await this.route(ctx, group);
-      } catch (err) {
-        routeError = toGatewayError(err);
+      if (ctx.pinnedDeployment !== null) {
+        plan = group.deployments.filter((d) => d.id === ctx.pinnedDeployment);
+        if (!plan.length) throw new ModelNotFoundError(`${name} (deployment ${ctx.pinnedDeployment})`);
+      } else {
+        try {
+          plan = await this.route(ctx, group);
+        } catch (err) {
+          routeError = toGatewayError(err);
+        }
       }
       ctx.timings.routed = ctx.elapsed();
       const result = await this.attempts(ctx, plan, opts.rawEvents === true, routeError);
@@ -179,6 +186,8 @@ export class Pipeline {
           refreshed = true;
           continue;
         }
+        // A pinned request (a health probe) reports this deployment's answer, whatever it was.
+        if (ctx.pinnedDeployment !== null) throw e;
         const decision = (await this.decide(e, ctx)) ?? defaultDecision(e, { index, planLength: plan.length, retries }, this.env.retry);
         if (count >= MAX_ATTEMPTS) throw e;
         switch (decision.action) {
@@ -210,6 +219,7 @@ export class Pipeline {
     const { hooks, lifecycle } = this.env;
     ctx.outcome = reason === 'cache_hit' ? 'cache_hit' : 'responded';
     ctx.outcomeReason = reason ?? null;
+    if (ctx.answerHolds) await awaitHolds(ctx);
     let response = answer;
     if (hooks.transformResponse.isUsed()) {
       const t = performance.now();
