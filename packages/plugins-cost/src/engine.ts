@@ -88,8 +88,8 @@ export class CostEngine {
     return {
       cost: breakdown.total,
       usage_estimated: estimated,
-      input_tokens: u.prompt_tokens,
-      output_tokens: u.completion_tokens,
+      input_tokens: u.prompt_tokens ?? 0,
+      output_tokens: u.completion_tokens ?? 0,
       cached_tokens: u.prompt_tokens_details?.cached_tokens ?? 0,
       cache_write_tokens: u.prompt_tokens_details?.cache_creation_tokens ?? 0,
       reasoning_tokens: u.completion_tokens_details?.reasoning_tokens ?? 0,

@@ -4,7 +4,8 @@
  * get_custom_headers), i.e. Python's float repr: the shortest digits that read back to the same
  * number, positional for exponents -4..15 ("0.00123", "0.0"), scientific otherwise ("3.5e-05").
  * `x-tollgate-cost` carries the same digits, always positional ("0.000035"), for parsers that
- * take no exponent.
+ * take no exponent. Both are rounded to 12 significant digits first, so binary noise of the sum
+ * (0.00026999999999999995) reads as the figure it stands for (0.00027).
  */
 
 export const COST_HEADER = 'x-tollgate-cost';
@@ -43,5 +44,6 @@ export function decimalString(value: number): string {
 
 /** The headers for a non-streamed response: Tollgate's own and LiteLLM's. */
 export function costHeaders(cost: number): Record<string, string> {
-  return { [COST_HEADER]: decimalString(cost), [LITELLM_COST_HEADER]: pythonFloatString(cost) };
+  const shown = Number.isFinite(cost) ? Number(cost.toPrecision(12)) : cost;
+  return { [COST_HEADER]: decimalString(shown), [LITELLM_COST_HEADER]: pythonFloatString(shown) };
 }
