@@ -30,6 +30,15 @@ export function rate(value: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * USD per token -> USD per million tokens, rounded to 12 significant digits. Costs are summed in
+ * these units (whole tokens x a short decimal) and divided by a million once, so 100 tokens at 3e-6
+ * cost 0.0003, not 0.00030000000000000003.
+ */
+export function perMillion(usdPerToken: number): number {
+  return Number((usdPerToken * 1e6).toPrecision(12));
+}
+
 function thresholds(entry: PriceEntry): string[] {
   const found = new Map<string, number>();
   for (const key of Object.keys(entry)) {
@@ -41,7 +50,10 @@ function thresholds(entry: PriceEntry): string[] {
 
 /** Rates of one service tier ('' = standard): a `_priority`/`_flex` key wins over the standard key. */
 function rateSet(entry: PriceEntry, suffix: string, labels: readonly string[]): RateSet {
-  const get = (key: string): number | undefined => (suffix ? rate(entry[key + suffix]) : undefined) ?? rate(entry[key]);
+  const get = (key: string): number | undefined => {
+    const usd = (suffix ? rate(entry[key + suffix]) : undefined) ?? rate(entry[key]);
+    return usd === undefined ? undefined : perMillion(usd);
+  };
   const input = get('input_cost_per_token') ?? 0;
   const output = get('output_cost_per_token') ?? 0;
   const explicitReasoning = get('output_cost_per_reasoning_token');
@@ -94,9 +106,9 @@ export function compilePrice(provider: string, key: string, entry: PriceEntry, o
     standard: rateSet(entry, '', labels),
     priority: hasSuffix(entry, '_priority') ? rateSet(entry, '_priority', labels) : null,
     flex: hasSuffix(entry, '_flex') ? rateSet(entry, '_flex', labels) : null,
-    perQuery: rate(entry.input_cost_per_query) ?? 0,
+    perQuery: perMillion(rate(entry.input_cost_per_query) ?? 0),
     // LiteLLM >= 1.105: cost_per_second, then the legacy input_/output_cost_per_second, charged once.
-    perSecond: rate(entry.cost_per_second) ?? rate(entry.input_cost_per_second) ?? rate(entry.output_cost_per_second) ?? 0,
+    perSecond: perMillion(rate(entry.cost_per_second) ?? rate(entry.input_cost_per_second) ?? rate(entry.output_cost_per_second) ?? 0),
     // LiteLLM `_INCLUSIVE_THRESHOLD_PROVIDERS = {"xai"}`.
     inclusiveThreshold: provider === 'xai',
     origin,

@@ -67,6 +67,7 @@ export function costOf(usage: PricedUsage, price: ModelPrice, options: CostOptio
   let cacheWrite = 0;
   let output = 0;
   let reasoning = 0;
+  // Sums are in USD x 1e6 (rates are per million), divided once at the end.
   if (mode === 'embedding') {
     input = prompt * r.input;
   } else if (mode === 'rerank') {
@@ -86,6 +87,13 @@ export function costOf(usage: PricedUsage, price: ModelPrice, options: CostOptio
     reasoning = thought * r.reasoning;
   }
   // Runtime pricing applies only where the model has no token price (LiteLLM's rule for cost_per_second).
-  if (price.perSecond > 0 && r.input === 0 && r.output === 0) input += (whole(options.durationMs) / 1000) * price.perSecond;
-  return { input, cache_read: cacheRead, cache_write: cacheWrite, output, reasoning, total: input + cacheRead + cacheWrite + output + reasoning };
+  if (price.perSecond > 0 && r.input === 0 && r.output === 0) input += (whole(options.durationMs) * price.perSecond) / 1000;
+  return {
+    input: input / 1e6,
+    cache_read: cacheRead / 1e6,
+    cache_write: cacheWrite / 1e6,
+    output: output / 1e6,
+    reasoning: reasoning / 1e6,
+    total: (input + cacheRead + cacheWrite + output + reasoning) / 1e6,
+  };
 }

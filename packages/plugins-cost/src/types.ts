@@ -32,7 +32,7 @@ export interface PriceEntry {
   [key: string]: unknown;
 }
 
-/** USD per token for each kind of token, as one tier and service tier charge them. */
+/** USD per MILLION tokens for each kind of token, as one tier and service tier charge them. */
 export interface Rates {
   input: number;
   output: number;
@@ -68,7 +68,9 @@ export interface ModelPrice {
   priority: RateSet | null;
   /** OpenAI flex processing (`*_flex` keys). */
   flex: RateSet | null;
+  /** Rerank: USD per million search units (the same scale as the token rates). */
   perQuery: number;
+  /** USD per million seconds. */
   perSecond: number;
   /** xAI bills the higher tier from the threshold itself (>=), others above it (>), as LiteLLM does. */
   inclusiveThreshold: boolean;

@@ -172,6 +172,15 @@ describe('other providers', () => {
   });
 });
 
+describe('arithmetic', () => {
+  it('adds up without binary noise: rates are summed per million tokens and divided once', () => {
+    const u = toOpenAIUsage({ input_tokens: 100, cache_read_input_tokens: 5000, cache_creation_input_tokens: 2000, output_tokens: 300 });
+    expect(costOf(u, price('anthropic', 'claude-sonnet-4-5'))).toEqual({ input: 0.0003, cache_read: 0.0015, cache_write: 0.0075, output: 0.0045, reasoning: 0, total: 0.0138 });
+    // 1000 x 1.5e-7 + 200 x 6e-7 in plain floating point is 0.00026999999999999995
+    expect(costOf(usage(1000, 200), price('openai', 'gpt-4o-mini')).total).toBe(0.00027);
+  });
+});
+
 describe('embeddings and rerank', () => {
   it('charges embeddings for input only', () => {
     // text-embedding-3-small 2e-8; titan-embed-text-v2 2e-8; embed-v4.0 1.2e-7; gemini-embedding-001 1.5e-7
