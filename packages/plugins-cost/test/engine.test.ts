@@ -143,3 +143,53 @@ describe('CostEngine on a gateway', () => {
     expect(records[0]!.record).toMatchObject({ cost: 0, price_key: null, input_tokens: 10 });
   });
 });
+
+describe('CostEngine.record', () => {
+  const engine = new CostEngine();
+
+  it('estimates embeddings whose provider reported zero usage (Gemini AI Studio)', () => {
+    const record = engine.record({
+      deployment: { provider: 'gemini', providerModel: 'gemini-embedding-001' },
+      operation: 'embeddings',
+      usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+      request: { model: 'embed', input: 'x'.repeat(400) },
+    });
+    // 4 characters a token: 100 tokens at 1.5e-7
+    expect(record).toMatchObject({ usage_estimated: true, input_tokens: 100, output_tokens: 0, cost: 0.000015 });
+  });
+
+  it('charges rerank by reported search units, or one per 100 documents when none are reported', () => {
+    const deployment = { provider: 'cohere', providerModel: 'rerank-v3.5' };
+    const request = { model: 'rerank', query: 'q', documents: Array.from({ length: 150 }, (_, i) => `doc ${i}`) };
+    expect(engine.record({ deployment, operation: 'rerank', usage: null, searchUnits: 3, request })).toMatchObject({ search_units: 3, cost: 0.006 });
+    expect(engine.record({ deployment, operation: 'rerank', usage: null, request })).toMatchObject({ search_units: 2, cost: 0.004, usage_estimated: true });
+  });
+
+  it('reports every token count the breakdown was computed from', () => {
+    const record = engine.record({
+      deployment: { provider: 'openai', providerModel: 'o3' },
+      operation: 'chat',
+      serviceTier: 'flex',
+      usage: {
+        prompt_tokens: 2000,
+        completion_tokens: 1500,
+        total_tokens: 3500,
+        prompt_tokens_details: { cached_tokens: 1024 },
+        completion_tokens_details: { reasoning_tokens: 1200 },
+      },
+    });
+    // o3 flex: input 1e-6, cache read 2.5e-7, output 4e-6
+    expect(record).toEqual({
+      cost: 0.007232,
+      usage_estimated: false,
+      input_tokens: 2000,
+      output_tokens: 1500,
+      cached_tokens: 1024,
+      cache_write_tokens: 0,
+      reasoning_tokens: 1200,
+      search_units: 0,
+      breakdown: { input: 0.000976, cache_read: 0.000256, cache_write: 0, output: 0.0012, reasoning: 0.0048, total: 0.007232 },
+      price_key: 'openai/o3',
+    });
+  });
+});
