@@ -110,6 +110,8 @@ export class Gateway {
   readonly routes = new HttpRouteRegistry();
   readonly operations = new OperationRegistry();
   readonly config: TollgateConfig;
+  /** The config file's directory (else the working directory): relative paths in plugin options resolve from it. */
+  readonly configDir: string;
 
   private readonly adapters = new Map<string, ProviderAdapter>();
   private readonly providerPackages = new Map<string, string>();
@@ -135,6 +137,7 @@ export class Gateway {
     this.lifecycle = new Lifecycle(this.hooks, this.logger);
     this.unreadStreamMs = options.unreadStreamMs ?? 60_000;
     const pluginDir = options.pluginDir ?? process.cwd();
+    this.configDir = pluginDir;
     this.host = new PluginHost<Gateway>(this, {
       coreVersion: CORE_VERSION,
       dirs: [...new Set([pluginDir, process.cwd(), ...(options.pluginSearchDirs ?? [])])],
