@@ -84,7 +84,7 @@ export function createHooks() {
     /** A waterfall over the candidate deployments (seeded by the core's default), by stage: filters, then a strategy. Returns the attempt plan. */
     route: new AsyncSeriesWaterfallHook<[Deployment[], RequestContext]>(['candidates', 'ctx']),
     /** Per attempt (ctx.deployment is set): rewrite the request for this deployment. */
-    transformRequest: new AsyncSeriesWaterfallHook<[any, RequestContext], ChangeTapOptions>(['request', 'ctx']),
+    transformRequest: new AsyncSeriesWaterfallHook<[any, RequestContext], any, ChangeTapOptions>(['request', 'ctx']),
     /** Normally untapped: the core sends through the adapter. Bail with a response to replace the network. */
     send: new AsyncSeriesBailHook<[UpstreamRequest, RequestContext], UpstreamResponse | undefined | void>(['upstream', 'ctx']),
     /** After a failed attempt: return an AttemptDecision; untapped (or undefined), the core's default decides. */
@@ -92,7 +92,7 @@ export function createHooks() {
     /** After every attempt, success or failure, with its record (timings, status, kind, usage). Synchronous: do async work without awaiting it. */
     attemptEnd: new SyncHook<[AttemptRecord, RequestContext]>(['attempt', 'ctx']),
     /** The complete response (also a ready answer's): output guards, cache store, headers. */
-    transformResponse: new AsyncSeriesWaterfallHook<[any, RequestContext], ChangeTapOptions>(['response', 'ctx']),
+    transformResponse: new AsyncSeriesWaterfallHook<[any, RequestContext], any, ChangeTapOptions>(['response', 'ctx']),
     /** Each streamed chunk of every stream: return it, a rewrite, null (hold/drop) or an array (release several); once with null at the end (flush). Prefer `ctx.watchChunks()` for one request. */
     transformChunk: new SyncWaterfallHook<[any, RequestContext]>(['chunk', 'ctx']),
     /** After the last upstream event of a stream that `collectResponse()` was asked for, before the end is written; receives the assembled answer. */
