@@ -1,9 +1,9 @@
 import type { RerankRequest } from '@tollgate/core';
 import { costOf, modeOf } from './cost.js';
-import { estimateSearchUnits, estimateUsage, type EstimableRequest } from './estimate.js';
+import { counterFor, estimatePromptTokens, estimateSearchUnits, type EstimableRequest } from './estimate.js';
 import { priceFor } from './price-for.js';
 import { PriceTable } from './table.js';
-import type { CostBreakdown, CostRecord, ModelPrice, PricedUsage } from './types.js';
+import type { CostBreakdown, CostRecord, Mode, ModelPrice, PricedUsage } from './types.js';
 
 /** What the engine reads of a deployment (the core's `Deployment` has these fields). */
 export interface DeploymentView {
@@ -16,15 +16,23 @@ export interface DeploymentView {
 
 /** One finished request, as the `account` hook sees it. */
 export interface CostInput {
-  deployment: DeploymentView;
+  /** The deployment that answered; null when none did (a refused request): nothing is charged. */
+  deployment: DeploymentView | null;
   /** The gateway operation: 'chat', 'embeddings', 'rerank', 'completions', 'moderations'. */
   operation: string;
   /** The usage the provider reported, null when it reported none (an aborted stream). */
   usage: PricedUsage | null;
-  /** The request as sent upstream, for local counts when usage is missing. */
+  /**
+   * The request, for local counts when usage is missing. Leave it out when nothing was served (an
+   * upstream error before any content): providers do not charge those, and neither does the record.
+   */
   request?: EstimableRequest | null;
-  /** The answer text produced (streamed so far), for local counts when usage is missing. */
+  /** The answer's text, counted like the prompt when usage is missing (a complete answer). */
   outputText?: string | null;
+  /** Output tokens estimated by the caller when usage is missing and there is no text (stream events). */
+  outputTokens?: number | null;
+  /** The answer came from a cache: it costs 0, and `saved_cost` is what it would have cost. */
+  cacheHit?: boolean;
   /** The response's `service_tier`, when the provider says which tier served it. */
   serviceTier?: string | null;
   /** Rerank: `meta.billed_units.search_units`. */
@@ -39,11 +47,15 @@ export interface CostEngineOptions {
 }
 
 const ZERO: CostBreakdown = Object.freeze({ input: 0, cache_read: 0, cache_write: 0, output: 0, reasoning: 0, total: 0 });
+const NO_USAGE: PricedUsage = Object.freeze({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
 
 /** True when the usage says nothing although there was input (Gemini AI Studio embeddings report 0). */
-function empty(usage: PricedUsage | null): boolean {
+export function emptyUsage(usage: PricedUsage | null): boolean {
   return !usage || (!(usage.prompt_tokens > 0) && !(usage.completion_tokens > 0));
 }
+
+/** Modes whose tokens may be estimated: rerank is billed by search units, moderation is free. */
+const TOKEN_MODES: ReadonlySet<Mode> = new Set<Mode>(['chat', 'completion', 'responses', 'embedding']);
 
 /**
  * Prices requests: one price per deployment (looked up and compiled on its first request, then
@@ -68,25 +80,33 @@ export class CostEngine {
   }
 
   record(input: CostInput): CostRecord {
-    const price = this.priceOf(input.deployment);
+    const d = input.deployment;
+    const price = d ? this.priceOf(d) : null;
     const mode = modeOf(input.operation);
     let usage = input.usage;
     let estimated = false;
-    if (empty(usage) && input.request) {
-      usage = estimateUsage(input.request, input.outputText ?? '', price?.key ?? input.deployment.providerModel);
-      estimated = true;
-    }
     let searchUnits = input.searchUnits ?? 0;
-    if (mode === 'rerank' && !(searchUnits > 0) && input.request && 'query' in input.request) {
-      searchUnits = estimateSearchUnits(input.request as RerankRequest);
-      estimated = true;
+    if (d && input.request) {
+      if (mode === 'rerank') {
+        if (!(searchUnits > 0) && typeof (input.request as RerankRequest).query === 'string') {
+          searchUnits = estimateSearchUnits(input.request as RerankRequest);
+          estimated = true;
+        }
+      } else if (TOKEN_MODES.has(mode) && emptyUsage(usage)) {
+        const model = price?.key ?? d.providerModel;
+        const prompt = estimatePromptTokens(input.request, model);
+        const completion = mode === 'embedding' ? 0 : input.outputText ? counterFor(model)(input.outputText) : Math.max(0, Math.round(input.outputTokens ?? 0));
+        usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+        estimated = true;
+      }
     }
-    const u: PricedUsage = usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+    const u = usage ?? NO_USAGE;
     const breakdown = price
       ? costOf(u, price, { mode, serviceTier: input.serviceTier, searchUnits, durationMs: input.durationMs })
       : { ...ZERO };
+    const hit = input.cacheHit === true;
     return {
-      cost: breakdown.total,
+      cost: hit ? 0 : breakdown.total,
       usage_estimated: estimated,
       input_tokens: u.prompt_tokens ?? 0,
       output_tokens: u.completion_tokens ?? 0,
@@ -95,6 +115,8 @@ export class CostEngine {
       reasoning_tokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
       search_units: searchUnits,
       breakdown,
+      cache_hit: hit,
+      saved_cost: hit ? breakdown.total : 0,
       price_key: price ? `${price.provider}/${price.key}` : null,
     };
   }

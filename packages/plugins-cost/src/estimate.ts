@@ -11,8 +11,8 @@ import type { ChatCompletionRequest, ChatMessage, EmbeddingRequest, RerankReques
  * Images count 85 tokens each (OpenAI's low-detail charge: a floor, high detail costs more);
  * audio and file parts are not counted. Tool definitions count as their JSON text.
  *
- * The tokenizer is loaded on first use (about 180 ms and 20 MB of heap for o200k_base), never at
- * start-up.
+ * A tokenizer is loaded on first use (about 180 ms and 20 MB of heap for o200k_base); the plugin
+ * loads the ones its deployments need at start-up (`counterFor`), so no request waits for it.
  */
 
 type Encoding = 'o200k_base' | 'cl100k_base';
@@ -49,7 +49,10 @@ export function openaiEncoding(model: string): Encoding | null {
   return null;
 }
 
-/** The counter used for `model`: a real tokenizer for OpenAI models, 4 characters a token otherwise. */
+/**
+ * The counter used for `model`: a real tokenizer for OpenAI models, 4 characters a token otherwise.
+ * Calling it loads the tokenizer (so it doubles as a preload).
+ */
 export function counterFor(model: string): Counter {
   const encoding = openaiEncoding(model);
   return encoding ? tokenizer(encoding) : charsPerFour;
@@ -95,10 +98,10 @@ function documentText(doc: string | Record<string, unknown>): string {
 export type EstimableRequest = ChatCompletionRequest | EmbeddingRequest | RerankRequest;
 
 /**
- * Usage counted locally for `request` and the answer text produced so far. `model` picks the
- * counter (the deployment's model id, or the base model of an Azure deployment).
+ * Input tokens counted locally for `request`. `model` picks the counter (the deployment's model
+ * id, or the base model of an Azure deployment).
  */
-export function estimateUsage(request: EstimableRequest, outputText: string, model: string): Usage {
+export function estimatePromptTokens(request: EstimableRequest, model: string): number {
   const count = counterFor(model);
   let prompt = 0;
   // The request types carry index signatures, so `in` does not narrow them: cast per shape.
@@ -115,7 +118,13 @@ export function estimateUsage(request: EstimableRequest, outputText: string, mod
     prompt = count(rerank.query);
     for (const doc of rerank.documents ?? []) prompt += count(documentText(doc));
   }
-  const completion = count(outputText);
+  return prompt;
+}
+
+/** Usage counted locally for `request` and the answer text produced so far. */
+export function estimateUsage(request: EstimableRequest, outputText: string, model: string): Usage {
+  const prompt = estimatePromptTokens(request, model);
+  const completion = counterFor(model)(outputText);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 

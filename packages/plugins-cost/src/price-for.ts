@@ -4,7 +4,7 @@ import { PriceTable } from './table.js';
 import type { ModelPrice, PriceEntry, PriceOverrides } from './types.js';
 
 /** `model_info.base_model` (LiteLLM's key; also read from params): "azure/gpt-4o" or "gpt-4o". */
-function baseModel(overrides: PriceOverrides | undefined): string | null {
+export function baseModelOf(overrides: PriceOverrides | undefined): string | null {
   for (const source of [overrides?.model_info, overrides?.params, overrides?.litellm_params]) {
     const v = source?.base_model;
     if (typeof v === 'string' && v.trim()) return v.trim();
@@ -35,6 +35,13 @@ function overrideKeys(overrides: PriceOverrides | undefined): PriceEntry | null 
   return out;
 }
 
+/** The table's price for a base model name: "azure/gpt-4o" in Azure's table, a bare "gpt-4o" in the deployment's provider's. */
+export function lookupBase(base: string, provider: string, table: PriceTable = PriceTable.shipped()): ModelPrice | null {
+  const slash = base.indexOf('/');
+  const head = slash > 0 ? base.slice(0, slash) : '';
+  return head && TABLE_OF_PROVIDER[head] ? table.lookup(head, base.slice(slash + 1)) : table.lookup(provider, base);
+}
+
 /**
  * The price of a deployment's model: `provider` and `providerModel` as in "provider/model", with
  * `model_info.base_model` naming the model an Azure (or any) deployment runs, and price keys in
@@ -47,13 +54,8 @@ export function priceFor(
   overrides?: PriceOverrides,
   table: PriceTable = PriceTable.shipped(),
 ): ModelPrice | null {
-  const base = baseModel(overrides);
-  let found: ModelPrice | null = null;
-  if (base) {
-    const slash = base.indexOf('/');
-    const head = slash > 0 ? base.slice(0, slash) : '';
-    found = head && TABLE_OF_PROVIDER[head] ? table.lookup(head, base.slice(slash + 1)) : table.lookup(provider, base);
-  }
+  const base = baseModelOf(overrides);
+  let found = base ? lookupBase(base, provider, table) : null;
   found ??= table.lookup(provider, providerModel);
   const keys = overrideKeys(overrides);
   if (!keys) return found;

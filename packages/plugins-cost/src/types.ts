@@ -123,7 +123,12 @@ export interface CostRecord {
   reasoning_tokens: number;
   /** Rerank search units billed (reported, or estimated from the documents). */
   search_units: number;
+  /** What the tokens would cost at the deployment's price (for a cache hit: what was saved). */
   breakdown: CostBreakdown;
+  /** The answer came from the gateway's cache: `cost` is 0 (as LiteLLM records it). */
+  cache_hit: boolean;
+  /** A cache hit's avoided cost (its breakdown's total); 0 otherwise. */
+  saved_cost: number;
   /** "<provider>/<key>" of the price used, or null when the model has no known price. */
   price_key: string | null;
 }
