@@ -12,12 +12,13 @@
 //            for the box to be quiet)
 //          --json FILE (write all figures as JSON)
 //          --profile DIR (run Tollgate and the proxy with --cpu-prof into DIR; print top self-time functions)
-//          --targets direct,proxy,tollgate-info,tollgate-warn  --modes json,stream  --phases closed,open
+//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-cost  --modes json,stream  --phases closed,open
 //            (a subset, e.g. to profile, or more rounds of the open loop alone)
 //
 // Processes: this one is the load generator (undici Pool, N connections); the fast mock upstream
 // and the minimal proxy each run in a child process (forked from this file with --role); Tollgate
-// runs as `node packages/server/dist/cli.js start --config <temp config> --port N`. Everything binds
+// runs as `node packages/server/dist/cli.js start --config <temp config> --port N` (tollgate-cost: with
+// @tollgate/plugin-cost installed beside the config and listed in its plugins). Everything binds
 // 127.0.0.1, every phase is bounded in time and request count, and every child is killed on exit.
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -177,7 +178,7 @@ async function main() {
   // A cap on requests per phase, well above what 2 cores can do, so a phase is bounded either way.
   const MAX_PER_PHASE = 2_000_000;
   const profileDir = args.profile ? path.resolve(args.profile) : null;
-  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn'];
+  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-cost'];
   const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS);
   for (const t of selected) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown target ${t} (${ALL_TARGETS.join(', ')})`);
   const modes = args.modes ? args.modes.split(',') : ['json', 'stream'];
@@ -239,10 +240,11 @@ async function main() {
   // The watchdog makes Tollgate exit if this process disappears without cleaning up (SIGKILL).
   const WATCHDOG = 'data:text/javascript,const p=process.ppid;setInterval(()=>{if(process.ppid!==p)process.exit(1)},500).unref();';
 
-  const startTollgate = async (label, logLevel, upstreamPort) => {
+  const startTollgate = async (label, logLevel, upstreamPort, plugins = []) => {
     const port = await freePort();
     const configFile = path.join(tmp, `tollgate.${label}.yaml`);
     fs.writeFileSync(configFile, [
+      ...(plugins.length ? ['plugins:', ...plugins.map((p) => `  - "${p}"`)] : []),
       'model_list:',
       '  - model_name: gpt-4o-mini',
       '    params:',
@@ -414,6 +416,14 @@ async function main() {
     const label = level === 'info' ? 'Tollgate (log_level info, default)' : 'Tollgate (log_level warn, no request log)';
     targets.push({ key: `tollgate-${level}`, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
   }
+  if (selected.has('tollgate-cost')) {
+    // Installed beside the config, as `npm i @tollgate/plugin-cost` would (the built workspace package).
+    fs.mkdirSync(path.join(tmp, 'node_modules', '@tollgate'), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'packages/plugins-cost'), path.join(tmp, 'node_modules', '@tollgate', 'plugin-cost'), 'dir');
+    const tg = await startTollgate('cost', 'info', upstream.port, ['@tollgate/plugin-cost']);
+    tollgates.push(tg);
+    targets.push({ key: 'tollgate-cost', label: 'Tollgate + @tollgate/plugin-cost (info)', origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, costHeader: true });
+  }
   if (!selected.has('direct')) targets.shift();
   const modeLabel = { json: 'non-streamed', stream: 'streamed (8 chunks + usage)' };
 
@@ -421,6 +431,12 @@ async function main() {
   for (const t of targets) {
     t.pool = new Pool(t.origin, { connections: CONNECTIONS, pipelining: 1, keepAliveTimeout: 30_000 });
     t.sent = 0;
+    if (t.costHeader) {
+      const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
+      await res.body.text();
+      // gpt-4o-mini: 11 x 1.5e-7 + 9 x 6e-7 for the upstream's fixed usage
+      if (res.headers['x-tollgate-cost'] !== '0.00000705') throw new Error(`${t.label}: x-tollgate-cost is ${res.headers['x-tollgate-cost']}, not 0.00000705 (plugin not loaded?)`);
+    }
     for (const mode of modes) {
       const rec = newRec();
       await oneRequest(t, mode, rec);
@@ -562,7 +578,7 @@ async function main() {
     return x && y ? f(x, y) : NaN;
   };
   const summary = {};
-  for (const tg of ['tollgate-info', 'tollgate-warn']) {
+  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-cost']) {
     if (!selected.has(tg)) continue;
     const s = (summary[tg] = {});
     for (const mode of modes) {
@@ -576,11 +592,15 @@ async function main() {
         p50OverheadVsDirectMs: perRound('open', tg, 'direct', mode, (x, y) => x.latency.p50 - y.latency.p50),
         headerOverheadAtRps: { p50: o?.overhead.p50 ?? NaN, p99: o?.overhead.p99 ?? NaN },
         headerOverheadClosed: { p50: c?.overhead.p50 ?? NaN, p99: c?.overhead.p99 ?? NaN },
+        ...(tg === 'tollgate-cost' ? {
+          throughputPctOfTollgate: perRound('closed', tg, 'tollgate-info', mode, (x, y) => (100 * x.rps) / y.rps),
+          cpuUsPerReqOverTollgate: perRound('closed', tg, 'tollgate-info', mode, (x, y) => x.cpu.targetUsPerReq - y.cpu.targetUsPerReq),
+        } : {}),
       };
     }
   }
   results.summary = summary;
-  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)' };
+  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-cost': 'Tollgate + @tollgate/plugin-cost, log_level info' };
   const sg = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '-');
   for (const tg of Object.keys(summary)) {
     console.log(`  ${label[tg]}`);
@@ -589,6 +609,7 @@ async function main() {
       console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)`);
       console.log(`    ${''.padEnd(28)} at ${RPS} RPS: p99 ${sg(x.p99OverheadVsProxyMs)} ms vs proxy, ${sg(x.p99OverheadVsDirectMs)} ms vs direct; p50 ${sg(x.p50OverheadVsProxyMs)} ms vs proxy, ${sg(x.p50OverheadVsDirectMs)} ms vs direct`);
       console.log(`    ${''.padEnd(28)} x-tollgate-overhead-ms p50/p99: ${ms(x.headerOverheadAtRps.p50)}/${ms(x.headerOverheadAtRps.p99)} ms at ${RPS} RPS, ${ms(x.headerOverheadClosed.p50)}/${ms(x.headerOverheadClosed.p99)} ms at max load`);
+      if (x.throughputPctOfTollgate !== undefined) console.log(`    ${''.padEnd(28)} the plugin: throughput ${fx(x.throughputPctOfTollgate, 1) || '-'}% of Tollgate without it, ${sg(x.cpuUsPerReqOverTollgate)} µs CPU per request`);
     }
   }
   const d = summary['tollgate-info'];
