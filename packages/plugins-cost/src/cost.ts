@@ -67,7 +67,7 @@ export function costOf(usage: PricedUsage, price: ModelPrice, options: CostOptio
   let cacheWrite = 0;
   let output = 0;
   let reasoning = 0;
-  // Sums are in USD x 1e6 (rates are per million), divided once at the end.
+  // Sums are in USD x 1e6 (rates are per million), turned into USD once at the end.
   if (mode === 'embedding') {
     input = prompt * r.input;
   } else if (mode === 'rerank') {
@@ -89,11 +89,19 @@ export function costOf(usage: PricedUsage, price: ModelPrice, options: CostOptio
   // Runtime pricing applies only where the model has no token price (LiteLLM's rule for cost_per_second).
   if (price.perSecond > 0 && r.input === 0 && r.output === 0) input += (whole(options.durationMs) * price.perSecond) / 1000;
   return {
-    input: input / 1e6,
-    cache_read: cacheRead / 1e6,
-    cache_write: cacheWrite / 1e6,
-    output: output / 1e6,
-    reasoning: reasoning / 1e6,
-    total: (input + cacheRead + cacheWrite + output + reasoning) / 1e6,
+    input: usd(input),
+    cache_read: usd(cacheRead),
+    cache_write: usd(cacheWrite),
+    output: usd(output),
+    reasoning: usd(reasoning),
+    total: usd(input + cacheRead + cacheWrite + output + reasoning),
   };
+}
+
+/**
+ * USD x 1e6 -> USD, to 12 significant digits: the sum of a few products is exact to far more than
+ * that, and the division alone leaves binary noise (2.1 / 1e6 = 0.0000021000000000000002).
+ */
+function usd(micro: number): number {
+  return micro === 0 ? 0 : Number((micro / 1e6).toPrecision(12));
 }
