@@ -7,13 +7,15 @@
 // First-use costs (price table load, tokenizer load) are measured once, before the tasks, since
 // they are paid once per process; the tasks then measure the per-request work.
 import { Bench } from 'tinybench';
+import { Gateway, createLogger } from '@tollgate/core';
+import mockPlugin from '@tollgate/adapter-mock';
 
 const quick = process.argv.includes('--quick');
 const TIME_MS = quick ? 250 : 1000;
 const WARMUP_MS = quick ? 100 : 300;
 
 let t0 = performance.now();
-const { CostEngine, costOf, estimateUsage, priceFor } = await import('@tollgate/plugin-cost');
+const { default: costPlugin, CostEngine, costOf, estimateUsage, priceFor } = await import('@tollgate/plugin-cost');
 const importMs = performance.now() - t0;
 
 t0 = performance.now();
@@ -43,10 +45,30 @@ const deployment = { provider: 'anthropic', providerModel: 'claude-sonnet-4-5-20
 const anthropicUsage = { prompt_tokens: 7100, completion_tokens: 300, total_tokens: 7400, prompt_tokens_details: { cached_tokens: 5000, cache_creation_tokens: 2000 } };
 let sink = 0;
 
+// The plugin in a gateway (mock upstream, in process): its per-request work is the header tap on
+// the complete answer and the account tap (run after the answer, so inside the next iterations).
+const model_list = [{ model_name: 'mini', params: { model: 'mock/gpt-4o-mini', mock_response: 'Hello from the mock upstream.', mock_usage: { prompt_tokens: 9, completion_tokens: 12 } } }];
+async function makeGateway(plugins) {
+  const gateway = new Gateway({ config: { model_list: structuredClone(model_list) }, logger: createLogger({ level: 'silent' }) });
+  await gateway.use(mockPlugin);
+  for (const p of plugins) await gateway.use(p);
+  await gateway.start();
+  return gateway;
+}
+const bare = await makeGateway([]);
+const priced = await makeGateway([costPlugin]);
+const hello = { model: 'mini', messages: [{ role: 'user', content: 'Say hello.' }] };
+
 const bench = new Bench({ time: TIME_MS, warmupTime: WARMUP_MS });
 bench
   .add('cost per request: priceFor (cached lookup) + costOf', () => {
     sink += costOf(usage, priceFor('openai', 'o3-2025-04-16')).total;
+  })
+  .add('gateway.chat() non-streamed, mock upstream: bare', async () => {
+    sink += (await bare.chat(hello)).usage.total_tokens;
+  })
+  .add('gateway.chat() non-streamed, mock upstream: with @tollgate/plugin-cost', async () => {
+    sink += (await priced.chat(hello)).usage.total_tokens;
   })
   .add('cost per request: CostEngine.record (deployment price kept)', () => {
     sink += engine.record({ deployment, operation: 'chat', usage: anthropicUsage }).cost;
@@ -62,6 +84,8 @@ bench
   });
 
 await bench.run();
+await bare.close();
+await priced.close();
 
 console.log(`Node ${process.version}; first use: import ${importMs.toFixed(1)} ms, price table ${tableLoadMs.toFixed(1)} ms, o200k tokenizer ${tokenizerLoadMs.toFixed(1)} ms`);
 console.table(
