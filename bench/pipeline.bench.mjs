@@ -57,8 +57,23 @@ async function makeGateway(plugins = []) {
   return gateway;
 }
 
+/**
+ * A plugin that wants whole answers for one model group only (a cache configured for one group):
+ * every other request must keep the byte fast path (#14: within 5 % of no plugin).
+ */
+const collectOneGroup = {
+  name: 'bench-collect-one-group',
+  apply(gateway) {
+    gateway.hooks.preRoute.tap({ name: 'collect', marksChanges: true }, (request, ctx) => {
+      if (request.model === 'bench-json') ctx.collectResponse();
+    });
+    gateway.hooks.streamEnd.tap('collect', () => undefined);
+  },
+};
+
 const plain = await makeGateway();
 const tapped = await makeGateway([emptyPlugin]);
+const collecting = await makeGateway([collectOneGroup]);
 
 const messages = [{ role: 'user', content: 'Say hello.' }];
 const jsonReq = () => ({ model: 'bench-json', messages });
@@ -78,13 +93,13 @@ async function chatStream(gw, n) {
 
 async function executeJson(gw) {
   const ctx = gw.createContext('chat', jsonReq());
-  const r = await gw.execute(ctx, { passThrough: true });
+  const r = await gw.execute(ctx, { rawEvents: true });
   if (r.kind !== 'response') throw new Error('expected a response');
 }
 
 async function executeStream(gw, n) {
   const ctx = gw.createContext('chat', streamReq(n));
-  const r = await gw.execute(ctx, { passThrough: true });
+  const r = await gw.execute(ctx, { rawEvents: true });
   if (r.kind !== 'stream') throw new Error('expected a stream');
   let count = 0;
   let strings = 0;
@@ -103,6 +118,8 @@ for (const n of STREAM_SIZES) {
   if (e.count !== expected || e.strings < n) throw new Error(`execute stream ${n}: ${JSON.stringify(e)} (expected ${expected} items, >= ${n} strings)`);
   const t = await chatStream(tapped, n);
   if (t !== expected) throw new Error(`tapped chat stream ${n}: got ${t} chunks`);
+  const k = await executeStream(collecting, n);
+  if (k.strings < n) throw new Error(`collecting another group must keep this stream on the fast path: ${JSON.stringify(k)}`);
 }
 await chatJson(plain);
 await executeJson(plain);
@@ -116,8 +133,9 @@ add('chat  non-streamed', () => chatJson(plain));
 add('chat  non-streamed  +empty taps', () => chatJson(tapped));
 for (const n of STREAM_SIZES) add(`chat  streamed ${n} chunks`, () => chatStream(plain, n), n + 2);
 for (const n of STREAM_SIZES) add(`chat  streamed ${n} chunks  +empty taps`, () => chatStream(tapped, n), n + 2);
-add('execute passThrough non-streamed', () => executeJson(plain));
-for (const n of STREAM_SIZES) add(`execute passThrough streamed ${n} chunks`, () => executeStream(plain, n), n + 2);
+add('execute rawEvents non-streamed', () => executeJson(plain));
+for (const n of STREAM_SIZES) add(`execute rawEvents streamed ${n} chunks`, () => executeStream(plain, n), n + 2);
+for (const n of STREAM_SIZES) add(`execute rawEvents streamed ${n} chunks  +collect for another group`, () => executeStream(collecting, n), n + 2);
 
 await bench.run();
 
@@ -153,9 +171,14 @@ const slope = (prefix, suffix = '') => {
 console.log('marginal cost per extra chunk (slope of mean latency):');
 console.log(`  chat streamed              ${slope('chat  streamed')}`);
 console.log(`  chat streamed +empty taps  ${slope('chat  streamed', '  +empty taps')}`);
-console.log(`  execute passThrough        ${slope('execute passThrough streamed')}`);
+console.log(`  execute rawEvents          ${slope('execute rawEvents streamed')}`);
 const hookCost = meanOf('chat  non-streamed  +empty taps') - meanOf('chat  non-streamed');
 console.log(`cost of empty taps on every hook, non-streamed: ${hookCost.toFixed(1)} µs/request`);
+for (const n of STREAM_SIZES) {
+  const ratio = meanOf(`execute rawEvents streamed ${n} chunks`) / meanOf(`execute rawEvents streamed ${n} chunks  +collect for another group`);
+  console.log(`streamed ${n} chunks, throughput with a plugin collecting another group's answers: ${(ratio * 100).toFixed(1)} % of none`);
+}
 
 await plain.close();
 await tapped.close();
+await collecting.close();

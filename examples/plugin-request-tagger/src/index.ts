@@ -113,12 +113,14 @@ export const requestTagger: Plugin<TaggerOptions> = {
 
     // Third-party taps run at STAGE_DEFAULT: after auth, limits, input guards and the cache.
     // The header is set here because a streamed answer's headers are written before any later hook.
-    gateway.hooks.preRoute.tap({ name: PLUGIN_NAME, stage: STAGE_DEFAULT }, (_request, ctx) => {
+    // marksChanges: these taps never change the request or the answer, so a client's own bytes may
+    // still go upstream and an upstream's answer back as received (the core's fast paths).
+    gateway.hooks.preRoute.tap({ name: PLUGIN_NAME, stage: STAGE_DEFAULT, marksChanges: true }, (_request, ctx) => {
       tag(ctx);
       return undefined;
     });
     // A cache hit bails out of preRoute before STAGE_DEFAULT; transformResponse still runs for it.
-    gateway.hooks.transformResponse.tap(PLUGIN_NAME, (response, ctx) => {
+    gateway.hooks.transformResponse.tap({ name: PLUGIN_NAME, marksChanges: true }, (response, ctx) => {
       tag(ctx);
       return response;
     });

@@ -1,4 +1,4 @@
-import { errorFromStatus, type ErrorKind, type GatewayError, type UpstreamErrorInfo } from '@tollgate/core';
+import { errorFromStatus, parseRetryAfterHeaders, type ErrorKind, type GatewayError, type UpstreamErrorInfo } from '@tollgate/core';
 
 /**
  * OpenAI's error `code`s (and Azure's) that say more than the status: they set the error's kind,
@@ -71,7 +71,7 @@ export function mapOpenAIError(info: UpstreamErrorInfo, provider: string): Gatew
   }
   let kind: ErrorKind | undefined = (innerCode && KIND_BY_CODE[innerCode]) || (code ? KIND_BY_CODE[code] : undefined);
   if (!kind && (info.status === 400 || info.status === 413) && CONTEXT_MESSAGE.test(message)) kind = 'context_window_exceeded';
-  return errorFromStatus(info.status, message, { param, code, provider, ...(kind ? { kind } : {}) });
+  return errorFromStatus(info.status, message, { param, code, provider, retryAfter: parseRetryAfterHeaders(info.headers), ...(kind ? { kind } : {}) });
 }
 
 /** An `{"error": {...}}` event inside a 200 stream: its status comes from its type or code. */

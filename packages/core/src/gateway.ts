@@ -21,6 +21,7 @@ import { generateRequestId, RequestContext, type ModelGroup } from './pipeline/c
 import { Pipeline, type ExecuteOptions } from './pipeline/execute.js';
 import { createHooks, type GatewayHooks } from './pipeline/hooks.js';
 import { Lifecycle } from './pipeline/lifecycle.js';
+import { Deadlines } from './pipeline/deadlines.js';
 import type { ResponseStream } from './pipeline/response-stream.js';
 import { DEFAULT_RETRY } from './routing/retry.js';
 import { MemoryStatsStore } from './routing/stats.js';
@@ -305,6 +306,7 @@ export class Gateway {
       credentials: this.credentials,
       credentialViews: this.credentialViews,
       limits: (d) => this.limits(d),
+      deadlines: new Deadlines(),
       requestTapsMark: allMark(this.hooks.preRoute.taps) && allMark(this.hooks.transformRequest.taps),
       responseTapsMark: allMark(this.hooks.transformResponse.taps),
       unreadStreamMs: this.unreadStreamMs,
@@ -322,7 +324,16 @@ export class Gateway {
     return this;
   }
 
+  /** Limits per deployment, computed once (deployments are immutable after start). */
+  private readonly limitsOf = new WeakMap<Deployment, AttemptLimits>();
+
   private limits(d: Deployment): AttemptLimits {
+    let l = this.limitsOf.get(d);
+    if (!l) this.limitsOf.set(d, (l = this.computeLimits(d)));
+    return l;
+  }
+
+  private computeLimits(d: Deployment): AttemptLimits {
     const r = this.config.router;
     const timeoutS = d.params.timeout ?? r.timeout ?? (this.config.settings.request_timeout as number | undefined) ?? 600;
     return {

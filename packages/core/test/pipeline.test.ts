@@ -310,6 +310,34 @@ describe('plugins', () => {
     await expect(g.use({ name: 'needs', meta: { dependencies: ['base'] }, apply() {} })).resolves.toBe(g);
   });
 
+  it('checks core ranges with semver (>0.0.1, <=0.1.0, 0.x, ^0.1.0 all accept 0.1.0)', async () => {
+    const { Gateway } = await import('@tollgate/core');
+    const g = new Gateway();
+    for (const core of ['>0.0.1', '<=0.1.0', '0.x', '^0.1.0', '>=0.1.0 <0.2.0', '~0.1.0 || ^1.0.0']) await g.use({ name: `p${core}`, meta: { core }, apply() {} });
+    await expect(g.use({ name: 'old', meta: { core: '<0.1.0' }, apply() {} })).rejects.toThrow('supports @tollgate/core <0.1.0');
+    await expect(g.use({ name: 'bad', meta: { core: 'not a range' }, apply() {} })).rejects.toThrow('invalid core range');
+  });
+
+  it('passes instances in options through as they are, and copies plain data', async () => {
+    const { Gateway } = await import('@tollgate/core');
+    class Pool { query() { return 1; } }
+    const pool = new Pool();
+    const callback = () => 'called';
+    let got: { pool: Pool; callback: () => string; nested: { ttl?: number } } | null = null;
+    const options = { pool, callback, nested: {} as { ttl?: number } };
+    await new Gateway().use({ name: 'p', schema: { type: 'object', properties: { nested: { type: 'object', properties: { ttl: { type: 'integer', default: 5 } } } } }, apply(_g, o) { got = o; } }, options);
+    expect(got!.pool).toBe(pool);
+    expect(got!.callback()).toBe('called');
+    expect(got!.nested.ttl).toBe(5);
+    expect(options.nested).toEqual({});
+  });
+
+  it('fails start-up naming a plugin whose apply() never settles', async () => {
+    const { Gateway } = await import('@tollgate/core');
+    const g = new Gateway({ config: { settings: { plugin_start_timeout: 0.1 } } });
+    await expect(g.use({ name: 'stuck', apply: () => new Promise(() => {}) })).rejects.toThrow('Plugin "stuck" did not finish starting within 0.1 s');
+  });
+
   it('serves adapters registered straight into the DI container', async () => {
     const { Gateway, TOKENS } = await import('@tollgate/core');
     const { mockAdapter } = await import('@tollgate/adapter-mock');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Gateway, importPlugin, loadConfig, resolvePackage, type GatewayOptions, type LoadedConfig, type TollgateConfig } from '@tollgate/core';
+import { ConfigError, Gateway, importPlugin, loadConfig, resolvePackage, type GatewayOptions, type LoadedConfig, type TollgateConfig } from '@tollgate/core';
 import openai from '@tollgate/adapter-openai';
 import mock from '@tollgate/adapter-mock';
 
@@ -99,8 +99,20 @@ export async function buildGateway(loaded: LoadedConfig, options: Omit<GatewayOp
     if (!gateway.hasAdapter(provider)) await load(gateway.providerPackage(provider));
   }
   await gateway.start();
+  if (gateway.allDeployments().length === 0 && !loaded.config.model_list.some((m) => m.model_name.includes('*')) && loaded.config.settings.store_model_in_db !== true) {
+    await gateway.close(0);
+    throw new ConfigError(noModelsMessage(loaded));
+  }
   if (!gateway.authEnabled) gateway.logger.warn('No master key is set: authentication is OFF and anyone who can reach this port can use every model. Set settings.master_key (or TOLLGATE_MASTER_KEY).');
   return gateway;
+}
+
+/** Why a gateway would serve nothing, and what to do about it. */
+function noModelsMessage(loaded: LoadedConfig): string {
+  const where = loaded.filepath
+    ? `${loaded.filepath} has no models (model_list is empty or missing)`
+    : `no config file was found (looked for tollgate.config.yaml, config.yaml and the other names from ${loaded.dir} upward)`;
+  return `Nothing to serve: ${where}. Add a model_list, e.g.\n  model_list:\n    - model_name: gpt-4o-mini\n      params: { model: mock/gpt-4o-mini }\nor pass --config FILE.`;
 }
 
 export async function buildGatewayFromFile(file?: string, options: Omit<GatewayOptions, 'config' | 'pluginDir'> = {}): Promise<Gateway> {

@@ -70,6 +70,7 @@ export function closest(key: string, known: Iterable<string>): string | undefine
 }
 
 type Area = 'settings' | 'router' | 'params' | 'modelInfo' | 'sections';
+const TOP_LEVEL = ['model_list', 'plugins', 'router', 'settings', 'router_settings', 'litellm_settings', 'general_settings', 'environment_variables'];
 const HINT_PREFIX: Record<Area, string> = { settings: 'settings', router: 'router', params: 'params', modelInfo: 'model_info', sections: 'sections' };
 
 /**
@@ -96,7 +97,8 @@ export function checkConfigKeys(config: TollgateConfig, owners: readonly KeyOwne
     return out;
   };
   const knownKeys = (area: Area, provider?: string): Set<string> => {
-    const out = new Set<string>();
+    // A misspelt top-level section is most likely one of the config's own.
+    const out = new Set<string>(area === 'sections' ? TOP_LEVEL : []);
     for (const o of all) {
       if (area === 'params' && provider && o.providers && !o.providers.includes(provider)) continue;
       for (const k of Object.keys(o.keys[area] ?? {})) out.add(k);

@@ -8,6 +8,7 @@ import type { ChildCancellation } from './cancellation.js';
 import type { AttemptRecord, RequestContext } from './context.js';
 import type { GatewayHooks } from './hooks.js';
 import type { Lifecycle } from './lifecycle.js';
+import type { Deadline, Deadlines } from './deadlines.js';
 import { ResponseStream } from './response-stream.js';
 import { StreamRun } from './stream.js';
 
@@ -35,6 +36,7 @@ export interface AttemptEnv {
   /** Per-deployment credential views, for deployments whose credentials come from the network. */
   credentialViews: Map<string, CredentialsService>;
   limits(d: Deployment): AttemptLimits;
+  deadlines: Deadlines;
   /** No `preRoute`/`transformRequest` tap that might change the request without saying so. */
   requestTapsMark: boolean;
   /** No `transformResponse` tap that might change the answer without saying so. */
@@ -81,12 +83,12 @@ export async function runAttempt(env: AttemptEnv, ctx: RequestContext, adapter: 
   ctx.deployment = d;
   env.stats.start(d);
   const cancel: ChildCancellation = ctx.cancellation.child();
-  let timer: NodeJS.Timeout | undefined;
+  let timer: Deadline | null = null;
   let ended = false;
   const end = (e: GatewayError | null): void => {
     if (ended) return;
     ended = true;
-    clearTimeout(timer);
+    env.deadlines.clear(timer);
     cancel.unlink();
     if (!record.endedAt) record.endedAt = ctx.elapsed();
     record.error = e;
@@ -113,10 +115,10 @@ export async function runAttempt(env: AttemptEnv, ctx: RequestContext, adapter: 
 
     const limits = env.limits(d);
     const firstLimitMs = ctx.stream ? limits.streamTimeoutMs : limits.timeoutMs;
-    timer = setTimeout(() => {
+    timer = env.deadlines.add(firstLimitMs, () => {
       const what = ctx.stream ? 'sent no content within stream_timeout' : 'did not answer within timeout';
       cancel.abort(new TimeoutError(`Upstream ${d.provider} ${what} (${Math.round(firstLimitMs / 100) / 10} s).`, { provider: d.provider }));
-    }, firstLimitMs);
+    });
     sentAt = performance.now();
     if (!ctx.timings.upstreamStart) ctx.timings.upstreamStart = ctx.elapsed();
     let res: UpstreamResponse | undefined | void;
@@ -150,17 +152,17 @@ export async function runAttempt(env: AttemptEnv, ctx: RequestContext, adapter: 
         openaiWire: wire === 'openai',
         sentAt,
         scrub: (t) => scrubSecrets(t, secretsOf(d)),
-        onFirstContent: () => clearTimeout(timer),
+        onFirstContent: () => env.deadlines.clear(timer),
       });
       await run.prime();
-      clearTimeout(timer);
+      env.deadlines.clear(timer);
       const stream = new ResponseStream(run, (e) => settleStream(env, ctx, e, end), env.unreadStreamMs);
       env.lifecycle.handedStream(ctx, stream as ResponseStream<unknown>);
       return { kind: 'stream', stream };
     }
 
     const text = await res.text();
-    clearTimeout(timer);
+    env.deadlines.clear(timer);
     ctx.upstreamMs += performance.now() - sentAt;
     record.endedAt = ctx.timings.firstToken = ctx.elapsed();
     let response = translator.parseResponse(parseUpstreamJson(text), d, ctx);

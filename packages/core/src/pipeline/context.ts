@@ -93,10 +93,12 @@ export interface ContextInit {
   slots: Record<string, unknown>;
 }
 
+/** Ids unique per process start: a prefix fixed at load, then a counter (no clock or random per request). */
+const ID_PREFIX = `tg-${process.pid.toString(36)}${Date.now().toString(36)}-`;
 let counter = 0;
 export function generateRequestId(): string {
-  counter = (counter + 1) % 0x1000000;
-  return `tg-${Date.now().toString(36)}-${counter.toString(36).padStart(5, '0')}${Math.random().toString(36).slice(2, 8)}`;
+  counter++;
+  return ID_PREFIX + counter.toString(36);
 }
 
 /**
