@@ -24,26 +24,38 @@ function positional(digits: string, exponent: number): string {
   return frac ? `${int}.${frac}` : `${int}.0`;
 }
 
-/** `str(float)` as Python prints it, for a finite non-negative cost. */
-export function pythonFloatString(value: number): string {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`not a cost: ${value}`);
-  if (value === 0) return '0.0';
-  const { digits, exponent } = digitsOf(value);
-  if (exponent >= -4 && exponent < 16) return positional(digits, exponent);
+/** Python's repr of a float from its digits: positional for exponents -4..15, scientific otherwise. */
+function python(digits: string, exponent: number, plain: string): string {
+  if (exponent >= -4 && exponent < 16) return plain;
   const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
   return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
 }
 
+function checkCost(value: number): void {
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`not a cost: ${value}`);
+}
+
+/** `str(float)` as Python prints it, for a finite non-negative cost. */
+export function pythonFloatString(value: number): string {
+  checkCost(value);
+  if (value === 0) return '0.0';
+  const { digits, exponent } = digitsOf(value);
+  return python(digits, exponent, positional(digits, exponent));
+}
+
 /** A cost as a plain decimal string, with no exponent ("0.000035", "0.0"). */
 export function decimalString(value: number): string {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`not a cost: ${value}`);
+  checkCost(value);
   if (value === 0) return '0.0';
   const { digits, exponent } = digitsOf(value);
   return positional(digits, exponent);
 }
 
-/** The headers for a non-streamed response: Tollgate's own and LiteLLM's. */
+/** The headers for a non-streamed response: Tollgate's own and LiteLLM's (the digits worked out once). */
 export function costHeaders(cost: number): Record<string, string> {
-  const shown = Number.isFinite(cost) ? Number(cost.toPrecision(12)) : cost;
-  return { [COST_HEADER]: decimalString(shown), [LITELLM_COST_HEADER]: pythonFloatString(shown) };
+  checkCost(cost);
+  if (cost === 0) return { [COST_HEADER]: '0.0', [LITELLM_COST_HEADER]: '0.0' };
+  const { digits, exponent } = digitsOf(Number(cost.toPrecision(12)));
+  const plain = positional(digits, exponent);
+  return { [COST_HEADER]: plain, [LITELLM_COST_HEADER]: python(digits, exponent, plain) };
 }
