@@ -99,9 +99,10 @@ export function costOf(usage: PricedUsage, price: ModelPrice, options: CostOptio
 }
 
 /**
- * USD x 1e6 -> USD, to 12 significant digits: the sum of a few products is exact to far more than
- * that, and the division alone leaves binary noise (2.1 / 1e6 = 0.0000021000000000000002).
+ * USD x 1e6 -> USD, to a trillionth of a dollar: a whole number of picodollars divided by 1e12 is
+ * the double nearest that decimal, so it prints as one (dividing the sum by a million alone leaves
+ * binary noise: 2.1 / 1e6 = 0.0000021000000000000002).
  */
 function usd(micro: number): number {
-  return micro === 0 ? 0 : Number((micro / 1e6).toPrecision(12));
+  return Math.round(micro * 1e6) / 1e12;
 }
