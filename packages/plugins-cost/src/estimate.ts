@@ -11,7 +11,7 @@ import type { ChatCompletionRequest, ChatMessage, EmbeddingRequest, RerankReques
  * Images count 85 tokens each (OpenAI's low-detail charge: a floor, high detail costs more);
  * audio and file parts are not counted. Tool definitions count as their JSON text.
  *
- * A tokenizer is loaded on first use (about 180 ms and 20 MB of heap for o200k_base); the plugin
+ * A tokenizer is loaded on first use (o200k_base: ~0.2 s, ~15 MB of heap, ~56 MB of RSS); the plugin
  * loads the ones its deployments need at start-up (`counterFor`), so no request waits for it.
  */
 

@@ -173,7 +173,7 @@ describe('other providers', () => {
 });
 
 describe('arithmetic', () => {
-  it('adds up without binary noise: rates are summed per million tokens, then turned into USD at 12 significant digits', () => {
+  it('adds up without binary noise: rates are summed per million tokens, then turned into USD to a trillionth of a dollar', () => {
     const u = toOpenAIUsage({ input_tokens: 100, cache_read_input_tokens: 5000, cache_creation_input_tokens: 2000, output_tokens: 300 });
     expect(costOf(u, price('anthropic', 'claude-sonnet-4-5'))).toEqual({ input: 0.0003, cache_read: 0.0015, cache_write: 0.0075, output: 0.0045, reasoning: 0, total: 0.0138 });
     // 1000 x 1.5e-7 + 200 x 6e-7 in plain floating point is 0.00026999999999999995
