@@ -12,13 +12,18 @@
 //            for the box to be quiet)
 //          --json FILE (write all figures as JSON)
 //          --profile DIR (run Tollgate and the proxy with --cpu-prof into DIR; print top self-time functions)
-//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-cost  --modes json,stream  --phases closed,open
+//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics,tollgate-guard,tollgate-cost,tollgate-keys
+//          --modes json,stream  --phases closed,open
 //            (a subset, e.g. to profile, or more rounds of the open loop alone)
 //
 // Processes: this one is the load generator (undici Pool, N connections); the fast mock upstream
 // and the minimal proxy each run in a child process (forked from this file with --role); Tollgate
-// runs as `node packages/server/dist/cli.js start --config <temp config> --port N` (tollgate-cost: with
-// @tollgate/plugin-cost installed beside the config and listed in its plugins). Everything binds
+// runs as `node packages/server/dist/cli.js start --config <temp config> --port N`, in variants:
+// tollgate-info (the default), tollgate-warn (no request log), tollgate-metrics (+ plugin-metrics),
+// tollgate-guard (+ post_call PII and secret guardrails on every request), tollgate-cost (+ plugin-cost,
+// its x-tollgate-cost checked before timing), tollgate-keys (a master
+// key, a SQLite database_url, plugin-keys and plugin-cost; the client calls with a virtual key that
+// has a budget and rpm/tpm/parallel limits). Plugins are loaded from their builds by path. Everything binds
 // 127.0.0.1, every phase is bounded in time and request count, and every child is killed on exit.
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -178,7 +183,7 @@ async function main() {
   // A cap on requests per phase, well above what 2 cores can do, so a phase is bounded either way.
   const MAX_PER_PHASE = 2_000_000;
   const profileDir = args.profile ? path.resolve(args.profile) : null;
-  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-cost'];
+  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics', 'tollgate-guard', 'tollgate-cost', 'tollgate-keys'];
   const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS);
   for (const t of selected) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown target ${t} (${ALL_TARGETS.join(', ')})`);
   const modes = args.modes ? args.modes.split(',') : ['json', 'stream'];
@@ -240,11 +245,38 @@ async function main() {
   // The watchdog makes Tollgate exit if this process disappears without cleaning up (SIGKILL).
   const WATCHDOG = 'data:text/javascript,const p=process.ppid;setInterval(()=>{if(process.ppid!==p)process.exit(1)},500).unref();';
 
-  const startTollgate = async (label, logLevel, upstreamPort, plugins = []) => {
+  /** A plugin loaded from its build by path (run `pnpm build` first). */
+  const builtPlugin = (dir) => {
+    const file = path.join(ROOT, `packages/${dir}/dist/index.js`);
+    if (!fs.existsSync(file)) throw new Error(`${file} not found: run \`pnpm build\` first.`);
+    return file;
+  };
+  const METRICS = () => ['plugins:', `  - ${builtPlugin('plugins-metrics')}`];
+  // Post-call guardrails on every request: each answer's text through the PII and secret rules
+  // (streams through the per-chunk window). The plugin is loaded from its build by path.
+  const GUARDRAILS = [
+    'plugins:',
+    `  - ${path.join(ROOT, 'packages/plugins-guardrails/dist/index.js')}`,
+    'guardrails:',
+    '  - { name: pii, type: pii, mode: post_call, default_on: true }',
+    '  - { name: secrets, type: secrets, mode: post_call, default_on: true }',
+  ];
+  // Keys and cost on: the keys plugin and the cost plugin by path (the server would load them from a
+  // database_url when installed beside the config).
+  const keysConfig = () => {
+    return [
+      `plugins: ${JSON.stringify([builtPlugin('plugins-cost'), builtPlugin('plugins-keys')])}`,
+      'general_settings:',
+      '  master_key: sk-bench-master',
+      `  database_url: ${path.join(tmp, 'keys.db')}`,
+    ];
+  };
+
+  const startTollgate = async (label, logLevel, upstreamPort, extra = []) => {
     const port = await freePort();
     const configFile = path.join(tmp, `tollgate.${label}.yaml`);
     fs.writeFileSync(configFile, [
-      ...(plugins.length ? ['plugins:', ...plugins.map((p) => `  - "${p}"`)] : []),
+      ...extra,
       'model_list:',
       '  - model_name: gpt-4o-mini',
       '    params:',
@@ -253,6 +285,7 @@ async function main() {
       "      api_key: 'sk-bench'",
       'settings:',
       `  log_level: ${logLevel}`,
+      ...extra,
       '',
     ].join('\n'));
     const logFile = path.join(tmp, `tollgate.${label}.log`);
@@ -304,13 +337,23 @@ async function main() {
     stream: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello.' }], stream: true, stream_options: { include_usage: true } }),
   };
   const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer sk-client' };
+  /** A virtual key with every limit set (high enough never to refuse), so each request runs every check. */
+  const virtualKey = async (origin) => {
+    const res = await fetch(`${origin}/key/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench-master' },
+      body: JSON.stringify({ models: ['gpt-4o-mini'], max_budget: 1e9, rpm_limit: 1e9, tpm_limit: 1e12, max_parallel_requests: 100_000 }),
+    });
+    if (!res.ok) throw new Error(`/key/generate: ${res.status} ${await res.text()}`);
+    return (await res.json()).key;
+  };
   const DONE = 'data: [DONE]\n\n';
 
   /** One request, body read to the end. Returns latency ms, or throws. */
   const oneRequest = async (target, mode, rec) => {
     target.sent++;
     const t0 = performance.now();
-    const res = await target.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES[mode] });
+    const res = await target.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: target.headers ?? HEADERS, body: BODIES[mode] });
     const text = await res.body.text();
     const ms = performance.now() - t0;
     const ok = res.statusCode === 200 && (mode === 'json' ? text.charCodeAt(0) === 123 /* { */ : text.endsWith(DONE));
@@ -409,20 +452,24 @@ async function main() {
     const proxy = await forkRole('proxy', ['--upstream', upstream.origin]);
     targets.push({ key: 'proxy', label: 'minimal undici proxy', origin: proxy.origin, pid: proxy.child.pid, child: proxy.child });
   }
-  for (const level of ['info', 'warn']) {
-    if (!selected.has(`tollgate-${level}`)) continue;
-    const tg = await startTollgate(level, level, upstream.port);
+  const TOLLGATES = [
+    { key: 'tollgate-info', level: 'info', label: 'Tollgate (log_level info, default)' },
+    { key: 'tollgate-warn', level: 'warn', label: 'Tollgate (log_level warn, no request log)' },
+    { key: 'tollgate-metrics', level: 'info', label: 'Tollgate (info + plugin-metrics)', extra: selected.has('tollgate-metrics') ? METRICS() : [] },
+    { key: 'tollgate-guard', level: 'info', label: 'Tollgate + post_call guardrails (info)', extra: GUARDRAILS },
+    { key: 'tollgate-cost', level: 'info', label: 'Tollgate + @tollgate/plugin-cost (info)', extra: selected.has('tollgate-cost') ? ['plugins:', `  - ${builtPlugin('plugins-cost')}`] : [], costHeader: true },
+  ];
+  for (const { key, level, label, extra, costHeader } of TOLLGATES) {
+    if (!selected.has(key)) continue;
+    const tg = await startTollgate(key.slice('tollgate-'.length), level, upstream.port, extra);
     tollgates.push(tg);
-    const label = level === 'info' ? 'Tollgate (log_level info, default)' : 'Tollgate (log_level warn, no request log)';
-    targets.push({ key: `tollgate-${level}`, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
+    targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, costHeader });
   }
-  if (selected.has('tollgate-cost')) {
-    // Installed beside the config, as `npm i @tollgate/plugin-cost` would (the built workspace package).
-    fs.mkdirSync(path.join(tmp, 'node_modules', '@tollgate'), { recursive: true });
-    fs.symlinkSync(path.join(ROOT, 'packages/plugins-cost'), path.join(tmp, 'node_modules', '@tollgate', 'plugin-cost'), 'dir');
-    const tg = await startTollgate('cost', 'info', upstream.port, ['@tollgate/plugin-cost']);
+  if (selected.has('tollgate-keys')) {
+    const tg = await startTollgate('keys', 'info', upstream.port, keysConfig());
     tollgates.push(tg);
-    targets.push({ key: 'tollgate-cost', label: 'Tollgate + @tollgate/plugin-cost (info)', origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, costHeader: true });
+    const headers = { ...HEADERS, authorization: `Bearer ${await virtualKey(tg.origin)}` };
+    targets.push({ key: 'tollgate-keys', label: 'Tollgate + keys + cost (virtual key, log_level info)', origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, headers });
   }
   if (!selected.has('direct')) targets.shift();
   const modeLabel = { json: 'non-streamed', stream: 'streamed (8 chunks + usage)' };
@@ -431,17 +478,22 @@ async function main() {
   for (const t of targets) {
     t.pool = new Pool(t.origin, { connections: CONNECTIONS, pipelining: 1, keepAliveTimeout: 30_000 });
     t.sent = 0;
-    if (t.costHeader) {
-      const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
-      await res.body.text();
-      // gpt-4o-mini: 11 x 1.5e-7 + 9 x 6e-7 for the upstream's fixed usage
-      if (res.headers['x-tollgate-cost'] !== '0.00000705') throw new Error(`${t.label}: x-tollgate-cost is ${res.headers['x-tollgate-cost']}, not 0.00000705 (plugin not loaded?)`);
-    }
     for (const mode of modes) {
       const rec = newRec();
       await oneRequest(t, mode, rec);
       if (rec.errors) throw new Error(`${t.label} ${mode}: ${rec.firstError}`);
       if (t.tollgate && !rec.overhead.length) throw new Error(`${t.label}: no x-tollgate-overhead-ms header`);
+    }
+    if (t.key === 'tollgate-guard') {
+      const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
+      await res.body.text();
+      if (res.headers['x-tollgate-guardrails'] !== 'pii,secrets') throw new Error(`${t.label}: guardrails not applied (x-tollgate-guardrails: ${res.headers['x-tollgate-guardrails']})`);
+    }
+    if (t.costHeader) {
+      const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
+      await res.body.text();
+      // gpt-4o-mini: 11 x 1.5e-7 + 9 x 6e-7 for the upstream's fixed usage
+      if (res.headers['x-tollgate-cost'] !== '0.00000705') throw new Error(`${t.label}: x-tollgate-cost is ${res.headers['x-tollgate-cost']}, not 0.00000705`);
     }
   }
 
@@ -503,6 +555,13 @@ async function main() {
     for (const mode of modes) for (let round = 0; round < ROUNDS; round++) for (const t of order(round)) await measure('open', t, mode, round);
   }
 
+  // The metrics plugin counted every request it served (a check that the variant measured what it says).
+  const mt = targets.find((t) => t.key === 'tollgate-metrics');
+  if (mt) {
+    const text = await (await fetch(`${mt.origin}/metrics`)).text();
+    results.metricsCounted = [...text.matchAll(/^tollgate_requests_total\{[^}]*\} (\S+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+    results.metricsSent = mt.sent;
+  }
   for (const t of targets) await t.pool.close();
   await Promise.all(tollgates.map((tg) => stopChild(tg.child)));
   const logLines = (f) => { try { return fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).length; } catch { return NaN; } };
@@ -578,13 +637,16 @@ async function main() {
     return x && y ? f(x, y) : NaN;
   };
   const summary = {};
-  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-cost']) {
+  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-guard', 'tollgate-cost', 'tollgate-keys']) {
     if (!selected.has(tg)) continue;
     const s = (summary[tg] = {});
     for (const mode of modes) {
       const c = find(results.closed, tg, mode), o = find(results.open, tg, mode);
       s[mode] = {
         throughputPctOfProxy: perRound('closed', tg, 'proxy', mode, (x, y) => (100 * x.rps) / y.rps),
+        // A plugin's own price: against Tollgate without it, same round.
+        throughputPctOfTollgate: tg === 'tollgate-guard' || tg === 'tollgate-cost' ? perRound('closed', tg, 'tollgate-info', mode, (x, y) => (100 * x.rps) / y.rps) : NaN,
+        cpuUsPerReqOverTollgate: tg === 'tollgate-guard' || tg === 'tollgate-cost' ? perRound('closed', tg, 'tollgate-info', mode, (x, y) => x.cpu.targetUsPerReq - y.cpu.targetUsPerReq) : NaN,
         cpuPerReqVsProxy: perRound('closed', tg, 'proxy', mode, (x, y) => x.cpu.targetUsPerReq / y.cpu.targetUsPerReq),
         p99OverheadVsProxyMs: perRound('open', tg, 'proxy', mode, (x, y) => x.latency.p99 - y.latency.p99),
         p99OverheadVsDirectMs: perRound('open', tg, 'direct', mode, (x, y) => x.latency.p99 - y.latency.p99),
@@ -592,24 +654,19 @@ async function main() {
         p50OverheadVsDirectMs: perRound('open', tg, 'direct', mode, (x, y) => x.latency.p50 - y.latency.p50),
         headerOverheadAtRps: { p50: o?.overhead.p50 ?? NaN, p99: o?.overhead.p99 ?? NaN },
         headerOverheadClosed: { p50: c?.overhead.p50 ?? NaN, p99: c?.overhead.p99 ?? NaN },
-        ...(tg === 'tollgate-cost' ? {
-          throughputPctOfTollgate: perRound('closed', tg, 'tollgate-info', mode, (x, y) => (100 * x.rps) / y.rps),
-          cpuUsPerReqOverTollgate: perRound('closed', tg, 'tollgate-info', mode, (x, y) => x.cpu.targetUsPerReq - y.cpu.targetUsPerReq),
-        } : {}),
       };
     }
   }
   results.summary = summary;
-  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-cost': 'Tollgate + @tollgate/plugin-cost, log_level info' };
+  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request', 'tollgate-cost': 'Tollgate + @tollgate/plugin-cost, log_level info', 'tollgate-keys': 'Tollgate + keys + cost, a virtual key with budget and rpm/tpm/parallel limits (log_level info)' };
   const sg = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '-');
   for (const tg of Object.keys(summary)) {
     console.log(`  ${label[tg]}`);
     for (const mode of modes) {
       const x = summary[tg][mode];
-      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)`);
+      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)${Number.isFinite(x.throughputPctOfTollgate) ? `, ${fx(x.throughputPctOfTollgate, 1)}% of Tollgate without the plugin (${sg(x.cpuUsPerReqOverTollgate)} µs CPU per request)` : ''}`);
       console.log(`    ${''.padEnd(28)} at ${RPS} RPS: p99 ${sg(x.p99OverheadVsProxyMs)} ms vs proxy, ${sg(x.p99OverheadVsDirectMs)} ms vs direct; p50 ${sg(x.p50OverheadVsProxyMs)} ms vs proxy, ${sg(x.p50OverheadVsDirectMs)} ms vs direct`);
       console.log(`    ${''.padEnd(28)} x-tollgate-overhead-ms p50/p99: ${ms(x.headerOverheadAtRps.p50)}/${ms(x.headerOverheadAtRps.p99)} ms at ${RPS} RPS, ${ms(x.headerOverheadClosed.p50)}/${ms(x.headerOverheadClosed.p99)} ms at max load`);
-      if (x.throughputPctOfTollgate !== undefined) console.log(`    ${''.padEnd(28)} the plugin: throughput ${fx(x.throughputPctOfTollgate, 1) || '-'}% of Tollgate without it, ${sg(x.cpuUsPerReqOverTollgate)} µs CPU per request`);
     }
   }
   const d = summary['tollgate-info'];
@@ -619,6 +676,26 @@ async function main() {
     results.target = { throughputPctOfProxyNonStreamed: d.json.throughputPctOfProxy, throughputMet: tputOk, p99OverheadVsProxyMsNonStreamed: d.json.p99OverheadVsProxyMs, p99Met: p99Ok, streamedThroughputPctOfProxy: d.stream?.throughputPctOfProxy, streamedP99OverheadVsProxyMs: d.stream?.p99OverheadVsProxyMs };
     if (kinds.includes('closed')) console.log(`\nTarget (default config, log_level info): throughput >= 70% of the minimal proxy, non-streamed: ${d.json.throughputPctOfProxy.toFixed(1)}% — ${tputOk ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${d.stream.throughputPctOfProxy.toFixed(1)}%)` : ''}`);
     if (kinds.includes('open')) console.log(`Target (default config, log_level info): p99 overhead < 2 ms at ${RPS} RPS vs the proxy, non-streamed: ${sg(d.json.p99OverheadVsProxyMs)} ms — ${p99Ok ? 'MET' : 'NOT MET'}${d.stream ? ` (streamed: ${sg(d.stream.p99OverheadVsProxyMs)} ms)` : ''}`);
+  }
+  // What the metrics plugin costs: the same config with and without it, per round.
+  if (selected.has('tollgate-metrics') && selected.has('tollgate-info') && kinds.includes('closed')) {
+    results.metricsPluginCost = {};
+    console.log('\n@tollgate/plugin-metrics (tollgate-metrics against tollgate-info, same config otherwise):');
+    for (const mode of modes) {
+      const cost = {
+        throughputLossPct: perRound('closed', 'tollgate-metrics', 'tollgate-info', mode, (x, y) => 100 * (1 - x.rps / y.rps)),
+        cpuUsPerReqAdded: perRound('closed', 'tollgate-metrics', 'tollgate-info', mode, (x, y) => x.cpu.targetUsPerReq - y.cpu.targetUsPerReq),
+      };
+      results.metricsPluginCost[mode] = cost;
+      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${sg(-cost.throughputLossPct)}% (target: a loss under 5%: ${cost.throughputLossPct < 5 ? 'MET' : 'NOT MET'}), CPU ${sg(cost.cpuUsPerReqAdded)} µs per request`);
+    }
+    if (results.metricsCounted !== undefined) console.log(`    /metrics counted ${results.metricsCounted} requests; the load generator sent ${results.metricsSent}.`);
+  }
+  const k = summary['tollgate-keys'];
+  if (k?.json && selected.has('proxy') && kinds.includes('closed')) {
+    const ok = k.json.throughputPctOfProxy >= 75;
+    results.keysTarget = { throughputPctOfProxyNonStreamed: k.json.throughputPctOfProxy, met: ok };
+    console.log(`Target (keys and cost on): throughput >= 75% of the minimal proxy, non-streamed: ${k.json.throughputPctOfProxy.toFixed(1)}% — ${ok ? 'MET' : 'NOT MET'}${k.stream ? ` (streamed: ${k.stream.throughputPctOfProxy.toFixed(1)}%)` : ''}`);
   }
   const noisyKept = [...runs.closed, ...runs.open].filter((r) => r.noisy).length;
   console.log(`Phases measured again because of other work on the box: ${results.discarded.length}; noisy phases kept (out of retries): ${noisyKept}.`);

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { createLogger, loadConfig, type LoadedConfig } from '@tollgate/core';
@@ -203,5 +205,24 @@ describe('serving it to the official openai client', () => {
     expect((err as InstanceType<typeof OpenAI.AuthenticationError>).status).toBe(401);
     expect((err as Error).message).toMatch(/Invalid API key/);
     expect(euAzure.requests.length).toBe(before);
+  });
+});
+
+describe('the README quotes what Tollgate prints today', () => {
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+  const blocks = [...readme.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1].trim());
+
+  it('the missing-variable error, word for word, without REDIS_PASSWORD set', () => {
+    const cli = fileURLToPath(new URL('../../../packages/server/dist/cli.js', import.meta.url));
+    const env: NodeJS.ProcessEnv = { ...process.env, AZURE_EUROPE_API_KEY: 'k', AZURE_US_API_BASE: 'https://us.example.com', AZURE_US_API_KEY: 'k', OPENAI_API_BASE: 'https://api.openai.com/v1', OPENAI_API_KEY: 'sk-x', VLLM_API_BASE: 'http://localhost:8000/v1', VLLM_API_KEY: 'x', LITELLM_MASTER_KEY: 'sk-1234', DATABASE_URL: 'postgresql://db/x' };
+    delete env.AZURE_EUROPE_API_BASE;
+    delete env.REDIS_PASSWORD;
+    const r = spawnSync(process.execPath, [cli, '--config', CONFIG, '--port', '0'], { env, encoding: 'utf8', timeout: 15_000 });
+    expect(r.status).toBe(1);
+    expect(blocks).toContain(r.stderr.trim());
+  });
+
+  it('the unknown-keys warning, word for word', () => {
+    expect(blocks.map((b) => b.replace(/\n/g, ' '))).toContain(loaded.warnings.find((w) => w.startsWith('Config keys Tollgate does not use')));
   });
 });

@@ -1,19 +1,20 @@
-import { ConfigError, type ProviderAdapter, type RequestContext, type UpstreamRequest } from '@tollgate/core';
-import { mapAnthropicError } from './errors.js';
-import { ANTHROPIC_VERSION, DEFAULT_MAX_TOKENS, buildAnthropicBody, jsonModeOf } from './request.js';
-import { anthropicToOpenAI } from './response.js';
-import { AnthropicStreamParser } from './stream.js';
+import { ConfigError, type Deployment, type PrepareEnv, type ProviderAdapter, type RequestContext, type UpstreamRequest } from '@tollgate/core';
+import { ANTHROPIC_VERSION, AnthropicStreamParser, DEFAULT_MAX_TOKENS, anthropicToOpenAI, buildAnthropicBody, jsonModeOf, mapAnthropicError, type JsonMode } from './format/index.js';
 
 export const DEFAULT_API_BASE = 'https://api.anthropic.com';
 
-interface State {
-  url: string;
+/** What a deployment's config decides about the Messages bodies it sends (Anthropic's and Vertex AI's Claude alike). */
+export interface AnthropicSettings {
   dropParams: boolean;
   defaultMaxTokens: number;
   /** Client headers this deployment forwards (e.g. anthropic-beta), lower-cased. */
   forwardHeaders: readonly string[];
   /** Client body fields this deployment forwards beyond the canonical ones. */
   allowed: readonly string[];
+}
+
+interface State extends AnthropicSettings {
+  url: string;
 }
 
 /**
@@ -49,19 +50,37 @@ export function withBetaHeader(headers: Record<string, string>, ctx: RequestCont
   return { ...headers, 'anthropic-beta': mine ? `${mine},${beta}` : beta };
 }
 
-/** The client's own body for a same-format send: the real model, and guarded fields only when allowed. */
-export function inboundBodyFor(inbound: Record<string, unknown>, model: string, allowed: readonly string[]): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...inbound, model };
+/**
+ * The client's own Anthropic body when the core decided on a same-format send (else null): the
+ * real model (`null` leaves it out, as Vertex AI wants), and guarded fields only when allowed.
+ */
+export function inboundBodyFor(ctx: RequestContext, model: string | null, allowed: readonly string[]): Record<string, unknown> | null {
+  const inbound = ctx.inboundBody;
+  if (!ctx.sendInboundBody || !inbound || typeof inbound !== 'object' || Array.isArray(inbound)) return null;
+  const body: Record<string, unknown> = { ...(inbound as Record<string, unknown>) };
+  if (model === null) delete body.model;
+  else body.model = model;
   for (const f of GUARDED_BODY_FIELDS) if (!allowed.includes(f)) delete body[f];
   return body;
 }
 
-function lower(v: unknown): string[] {
-  return Array.isArray(v) ? v.map((x) => String(x).toLowerCase()) : [];
+/** The response_format tool's mode, unless the client's own body went (it has no such tool). */
+export function jsonModeFor(ctx: RequestContext): JsonMode | null {
+  return ctx.sendInboundBody ? null : jsonModeOf(ctx.chatRequest);
 }
 
 function positive(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+}
+
+export function anthropicSettings(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): AnthropicSettings {
+  const forward = d.params.forward_client_headers;
+  return {
+    dropParams: envp.dropParams,
+    defaultMaxTokens: positive(d.modelInfo.max_output_tokens) ?? positive(d.modelInfo.max_tokens) ?? DEFAULT_MAX_TOKENS,
+    forwardHeaders: Array.isArray(forward) ? forward.map((h) => String(h).toLowerCase()) : [],
+    allowed: (d.params.allowed_client_params as string[] | undefined) ?? [],
+  };
 }
 
 export const anthropicAdapter: ProviderAdapter<State> = {
@@ -77,13 +96,7 @@ export const anthropicAdapter: ProviderAdapter<State> = {
       'anthropic-version': ANTHROPIC_VERSION,
     };
     for (const [k, v] of Object.entries(d.params.headers ?? {})) headers[k.toLowerCase()] = v;
-    const s: State = {
-      url: messagesUrl(base),
-      dropParams: envp.dropParams,
-      defaultMaxTokens: positive(d.modelInfo.max_output_tokens) ?? positive(d.modelInfo.max_tokens) ?? DEFAULT_MAX_TOKENS,
-      forwardHeaders: lower(d.params.forward_client_headers),
-      allowed: (d.params.allowed_client_params as string[] | undefined) ?? [],
-    };
+    const s: State = { url: messagesUrl(base), ...anthropicSettings(d, envp) };
     // The key is declared a secret however it was found (config or ANTHROPIC_API_KEY), so the core scrubs it everywhere.
     return { baseUrl: base.replace(/\/+$/, ''), headers, wireFormat: 'anthropic', framing: 'sse', state: s, secrets: [key] };
   },
@@ -93,21 +106,19 @@ export const anthropicAdapter: ProviderAdapter<State> = {
       buildRequest(request, d, ctx): UpstreamRequest {
         const s = d.prepared.state;
         const headers = withBetaHeader(d.prepared.headers, ctx, s.forwardHeaders);
-        const inbound = ctx.inboundBody;
-        if (ctx.sendInboundBody && inbound && typeof inbound === 'object' && !Array.isArray(inbound)) {
-          // Lossless: the client's own Anthropic body, the model group swapped for the real model.
-          return { method: 'POST', url: s.url, headers, body: JSON.stringify(inboundBodyFor(inbound as Record<string, unknown>, d.providerModel, s.allowed)) };
-        }
+        // Lossless: the client's own Anthropic body, the model group swapped for the real model.
+        const own = inboundBodyFor(ctx, d.providerModel, s.allowed);
+        if (own) return { method: 'POST', url: s.url, headers, body: JSON.stringify(own) };
         const { body } = buildAnthropicBody(request, { model: d.providerModel, dropParams: s.dropParams, defaultMaxTokens: s.defaultMaxTokens, allowed: s.allowed }, ctx);
         return { method: 'POST', url: s.url, headers, body: JSON.stringify(body) };
       },
 
       parseResponse(body, _d, ctx) {
-        return anthropicToOpenAI(body, { jsonMode: ctx.sendInboundBody ? null : jsonModeOf(ctx.chatRequest) });
+        return anthropicToOpenAI(body, { jsonMode: jsonModeFor(ctx) });
       },
 
       createStreamParser(_d, ctx) {
-        return new AnthropicStreamParser({ jsonMode: ctx.sendInboundBody ? null : jsonModeOf(ctx.chatRequest) });
+        return new AnthropicStreamParser({ jsonMode: jsonModeFor(ctx) });
       },
     },
   },

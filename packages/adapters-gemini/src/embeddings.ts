@@ -1,4 +1,4 @@
-import { BadRequestError, upstreamFormatError, type EmbeddingRequest, type EmbeddingResponse } from '@tollgate/core';
+import { BadRequestError, toEmbeddingResponse, upstreamFormatError, type EmbeddingRequest, type EmbeddingResponse } from '@tollgate/core';
 
 /** input_type (Cohere-style names, or Gemini's own) -> Gemini's taskType. */
 const TASK_TYPES: Record<string, string> = {
@@ -53,21 +53,8 @@ export function vertexEmbeddingBody(r: EmbeddingRequest): unknown {
   return body;
 }
 
-function encode(values: number[], format: EmbeddingRequest['encoding_format']): number[] | string {
-  if (format !== 'base64') return values;
-  // OpenAI's base64 format: little-endian float32 (what the openai SDK asks for by default).
-  const buf = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => buf.writeFloatLE(v, i * 4));
-  return buf.toString('base64');
-}
-
 function response(vectors: number[][], r: EmbeddingRequest, model: string, tokens: number): EmbeddingResponse {
-  return {
-    object: 'list',
-    data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: encode(v, r.encoding_format) })),
-    model,
-    usage: { prompt_tokens: tokens, total_tokens: tokens },
-  };
+  return toEmbeddingResponse(vectors, model, tokens, r.encoding_format);
 }
 
 export function parseStudioEmbeddings(raw: unknown, r: EmbeddingRequest, model: string): EmbeddingResponse {

@@ -1,12 +1,13 @@
 import {
   AnthropicStreamParser,
-  DEFAULT_MAX_TOKENS,
+  anthropicSettings,
   anthropicToOpenAI,
   buildAnthropicBody,
-  jsonModeOf,
-  mapAnthropicError,
   inboundBodyFor,
+  jsonModeFor,
+  mapAnthropicError,
   withBetaHeader,
+  type AnthropicSettings,
 } from '@tollgate/adapter-anthropic';
 import type {
   ChatCompletion,
@@ -29,16 +30,7 @@ export function isClaudeModel(model: string): boolean {
   return model.startsWith('claude');
 }
 
-export interface ClaudeState {
-  dropParams: boolean;
-  defaultMaxTokens: number;
-  forwardHeaders: readonly string[];
-  allowed: readonly string[];
-}
-
-function positive(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
-}
+export type ClaudeState = AnthropicSettings;
 
 /**
  * Claude on Vertex AI: `publishers/anthropic/models/{model}:rawPredict` (`:streamRawPredict`), an
@@ -47,23 +39,15 @@ function positive(v: unknown): number | undefined {
  */
 export const claude = {
   prepare(d: Omit<Deployment, 'prepared'>, envp: PrepareEnv): ClaudeState {
-    return {
-      dropParams: envp.dropParams,
-      defaultMaxTokens: positive(d.modelInfo.max_output_tokens) ?? positive(d.modelInfo.max_tokens) ?? DEFAULT_MAX_TOKENS,
-      forwardHeaders: Array.isArray(d.params.forward_client_headers) ? d.params.forward_client_headers.map((h) => String(h).toLowerCase()) : [],
-      allowed: (d.params.allowed_client_params as string[] | undefined) ?? [],
-    };
+    return anthropicSettings(d, envp);
   },
 
   buildRequest(request: ChatCompletionRequest, s: ClaudeState, modelUrl: string, d: Deployment, ctx: RequestContext): UpstreamRequest {
     const url = `${modelUrl}:${request.stream ? 'streamRawPredict' : 'rawPredict'}`;
     const headers = withBetaHeader(d.prepared.headers, ctx, s.forwardHeaders);
-    const inbound = ctx.inboundBody;
-    if (ctx.sendInboundBody && inbound && typeof inbound === 'object' && !Array.isArray(inbound)) {
-      // An Anthropic client's own body, unchanged but for what Vertex wants instead of `model`.
-      const { model: _model, ...rest } = inboundBodyFor(inbound as Record<string, unknown>, '', s.allowed);
-      return { method: 'POST', url, headers, body: JSON.stringify({ anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest }) };
-    }
+    // An Anthropic client's own body, unchanged but for what Vertex wants instead of `model`.
+    const own = inboundBodyFor(ctx, null, s.allowed);
+    if (own) return { method: 'POST', url, headers, body: JSON.stringify({ anthropic_version: VERTEX_ANTHROPIC_VERSION, ...own }) };
     const { body } = buildAnthropicBody(
       request,
       { model: null, anthropicVersion: VERTEX_ANTHROPIC_VERSION, dropParams: s.dropParams, defaultMaxTokens: s.defaultMaxTokens, provider: 'Vertex AI (Claude)', allowed: s.allowed },
@@ -73,11 +57,11 @@ export const claude = {
   },
 
   parseResponse(body: unknown, _s: ClaudeState, ctx: RequestContext): ChatCompletion {
-    return anthropicToOpenAI(body, { jsonMode: ctx.sendInboundBody ? null : jsonModeOf(ctx.chatRequest) });
+    return anthropicToOpenAI(body, { jsonMode: jsonModeFor(ctx) });
   },
 
   createStreamParser(_s: ClaudeState, ctx: RequestContext): StreamParser {
-    return new AnthropicStreamParser({ jsonMode: ctx.sendInboundBody ? null : jsonModeOf(ctx.chatRequest), provider: 'Vertex AI (Claude)' });
+    return new AnthropicStreamParser({ jsonMode: jsonModeFor(ctx), provider: 'Vertex AI (Claude)' });
   },
 
   /** Vertex answers auth and quota failures itself (Google's envelope); the model's own in Anthropic's. */

@@ -15,7 +15,7 @@ import {
 } from '@tollgate/core';
 import { MockTransport, mockSettings } from './mock.js';
 
-export { MockTransport, mockSettings, type MockSettings, type MockFault } from './mock.js';
+export { MockTransport, mockSettings, MAX_EMBEDDING_DIMENSIONS, type MockSettings, type MockFault } from './mock.js';
 
 /**
  * Provider `mock/<anything>`: deterministic answers with no network, served through an
@@ -88,8 +88,16 @@ export const mockAdapter: ProviderAdapter = {
   },
   mapError(info) {
     let message = `mock answered HTTP ${info.status}`;
-    try { message = `mock: ${(JSON.parse(info.body) as { error: { message: string } }).error.message}`; } catch { /* keep generic */ }
-    return errorFromStatus(info.status, message, { provider: 'mock' });
+    let param: string | null = null;
+    let code: string | null = null;
+    try {
+      const { error } = JSON.parse(info.body) as { error: { message: string; param?: string | null; code?: string | null } };
+      message = `mock: ${error.message}`;
+      param = error.param ?? null;
+      code = error.code ?? null;
+    } catch { /* keep generic */ }
+    const ra = info.headers['retry-after'];
+    return errorFromStatus(info.status, message, { provider: 'mock', param, code, retryAfter: ra ? Number(ra) : undefined });
   },
 };
 

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AbortedError,
   ConfigError,
+  SSE_DONE,
+  sseEvent,
   type ChatCompletion,
   type ChatCompletionChunk,
   type ChatCompletionRequest,
@@ -50,6 +52,9 @@ export interface MockSettings {
 }
 
 const encoder = new TextEncoder();
+
+/** Largest embedding the mock computes (a request or `mock_embedding_dimensions` above it is refused). */
+export const MAX_EMBEDDING_DIMENSIONS = 8192;
 
 function tokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
@@ -196,7 +201,7 @@ export class MockTransport implements Transport {
     const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null): string => {
       const c: ChatCompletionChunk = { id, object: 'chat.completion.chunk', created, model: this.model, system_fingerprint: 'fp_mock', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] };
       if (includeUsage) c.usage = null;
-      return `data: ${JSON.stringify(c)}\n\n`;
+      return sseEvent(JSON.stringify(c));
     };
     const events: string[] = [chunk({ role: 'assistant', content: '' })];
     if (r.toolCall) {
@@ -207,8 +212,8 @@ export class MockTransport implements Transport {
       for (const part of split(text, s.streamChunks)) events.push(chunk({ content: part }));
       events.push(chunk({}, 'stop'));
     }
-    if (includeUsage) events.push(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: this.model, system_fingerprint: 'fp_mock', choices: [], usage })}\n\n`);
-    events.push('data: [DONE]\n\n');
+    if (includeUsage) events.push(sseEvent(JSON.stringify({ id, object: 'chat.completion.chunk', created, model: this.model, system_fingerprint: 'fp_mock', choices: [], usage })));
+    events.push(SSE_DONE);
     const cutAfter = faulty ? fault.cut_after_chunks : undefined;
     const malformed = faulty && fault.malformed;
     const delay = s.chunkDelayMs;
@@ -236,10 +241,11 @@ export class MockTransport implements Transport {
       return respond(200, { 'content-type': 'application/json' }, JSON.stringify({ ...base, choices: [{ text, index: 0, logprobs: null, finish_reason: 'stop' }], usage }));
     }
     const includeUsage = (req.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-    const events = split(text, this.s.streamChunks).map((part) => `data: ${JSON.stringify({ ...base, choices: [{ text: part, index: 0, logprobs: null, finish_reason: null }] })}\n\n`);
-    events.push(`data: ${JSON.stringify({ ...base, choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }] })}\n\n`);
-    if (includeUsage) events.push(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
-    events.push('data: [DONE]\n\n');
+    const event = (v: object): string => sseEvent(JSON.stringify(v));
+    const events = split(text, this.s.streamChunks).map((part) => event({ ...base, choices: [{ text: part, index: 0, logprobs: null, finish_reason: null }] }));
+    events.push(event({ ...base, choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }] }));
+    if (includeUsage) events.push(event({ ...base, choices: [], usage }));
+    events.push(SSE_DONE);
     const delay = this.s.chunkDelayMs;
     async function* stream(): AsyncIterable<Uint8Array> {
       for (let i = 0; i < events.length; i++) {
@@ -278,6 +284,11 @@ export class MockTransport implements Transport {
   private embeddings(req: EmbeddingRequest): UpstreamResponse {
     const inputs = Array.isArray(req.input) ? req.input : [req.input];
     const dims = req.dimensions ?? this.s.embeddingDimensions;
+    // Unbounded, a client's `dimensions: 10000000` held the event loop for seconds. OpenAI's largest model has 3072.
+    if (!Number.isInteger(dims) || dims < 1 || dims > MAX_EMBEDDING_DIMENSIONS) {
+      const message = `Invalid value for 'dimensions': must be an integer from 1 to ${MAX_EMBEDDING_DIMENSIONS} for the mock provider.`;
+      return respond(400, { 'content-type': 'application/json' }, JSON.stringify({ error: { message, type: 'invalid_request_error', param: 'dimensions', code: 'invalid_value' } }));
+    }
     let prompt = 0;
     const data = inputs.map((input, index) => {
       const text = typeof input === 'string' ? input : JSON.stringify(input);
@@ -307,7 +318,7 @@ export function mockSettings(params: Record<string, unknown>): MockSettings {
     streamChunks: Math.max(1, num(params.mock_stream_chunks, 'mock_stream_chunks', 4)),
     toolCalls: params.mock_tool_calls !== false,
     usage: params.mock_usage as MockSettings['usage'],
-    embeddingDimensions: Math.max(1, num(params.mock_embedding_dimensions, 'mock_embedding_dimensions', 8)),
+    embeddingDimensions: Math.max(1, Math.min(MAX_EMBEDDING_DIMENSIONS, num(params.mock_embedding_dimensions, 'mock_embedding_dimensions', 8))),
     fault,
   };
 }

@@ -335,12 +335,14 @@ export const OPENAI_COMPATIBLE_HOSTS: readonly OpenAICompatibleHost[] = Object.f
       '(LITELLM_EMBEDDING_PROVIDERS_SUPPORTING_INPUT_ARRAY_OF_TOKENS)',
   },
   {
-    // Ollama's OpenAI-compatible endpoint (/v1), not its native /api/chat (LiteLLM's `ollama` and
-    // `ollama_chat` use the native API). Ollama's docs mark tool_choice, logit_bias, user and n
-    // as unsupported request fields and list only max_tokens (hence the rename).
+    // Ollama's OpenAI-compatible endpoint (/v1). LiteLLM's `ollama` and `ollama_chat` ids mean
+    // Ollama's native /api/chat, which @tollgate/adapter-ollama serves; LiteLLM has no id of its own
+    // for /v1 (its docs send `openai/<model>` with api_base http://localhost:11434/v1), so this row
+    // is `ollama_openai`. Ollama's docs mark tool_choice, logit_bias, user and n as unsupported
+    // request fields and list only max_tokens (hence the rename).
     // OLLAMA_API_BASE as LiteLLM reads it is the server root (default http://localhost:11434,
     // without /v1): append /v1 when honoring it. OLLAMA_API_KEY is only needed for ollama.com.
-    id: 'ollama',
+    id: 'ollama_openai',
     name: 'Ollama (OpenAI-compatible /v1)',
     baseUrl: 'http://localhost:11434/v1',
     apiKeyEnv: 'OLLAMA_API_KEY',
@@ -478,6 +480,7 @@ export const OPENAI_COMPATIBLE_HOSTS: readonly OpenAICompatibleHost[] = Object.f
  * `friendli`, `lambda`, `featherless` and `github_models` are not LiteLLM ids (the
  * `together -> together_ai` maps found in public code are third-party wrappers). Near-misses that
  * ARE LiteLLM ids but name different integrations are not aliases: `vllm` (in-process vLLM),
- * `ollama_chat` (Ollama's native /api/chat), `github_copilot` (Copilot API), `codestral`.
+ * `ollama` and `ollama_chat` (Ollama's native /api/chat, served by @tollgate/adapter-ollama),
+ * `github_copilot` (Copilot API), `codestral`.
  */
 export const HOST_ALIASES: Readonly<Record<string, string>> = Object.freeze({});

@@ -262,7 +262,7 @@ describe('OpenAI-compatible hosts', () => {
   });
 
   it('appends /v1 to an Ollama root URL as LiteLLM configs give it', async () => {
-    const g = await gateway([{ model_name: 'o', params: { model: 'ollama/llama3', api_base: `${oa.url}`, api_key: 'sk-real-upstream-key-123456' } }]);
+    const g = await gateway([{ model_name: 'o', params: { model: 'ollama_openai/llama3', api_base: `${oa.url}`, api_key: 'sk-real-upstream-key-123456' } }]);
     await g.chat({ model: 'o', messages: [user('x')] });
     expect(oa.requests.at(-1)!.path).toBe('/v1/chat/completions');
   });

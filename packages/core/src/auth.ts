@@ -39,9 +39,10 @@ export class Authenticator {
     if (!this.enabled) return ANONYMOUS;
     const key = presentedKey(headers);
     if (!key) throw new AuthenticationError('Missing API key: send "Authorization: Bearer <key>".');
-    if (this.master && timingSafeEqual(digest(key), this.master)) return MASTER;
+    const keyDigest = this.master ? digest(key) : undefined;
+    if (keyDigest && timingSafeEqual(keyDigest, this.master!)) return MASTER;
     if (this.hooks.authenticate.isUsed()) {
-      const caller = await this.hooks.authenticate.promise({ headers, key, path });
+      const caller = await this.hooks.authenticate.promise({ headers, key, path, keyDigest });
       if (caller) return caller;
     }
     throw new AuthenticationError('Invalid API key.');

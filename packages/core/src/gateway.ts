@@ -5,6 +5,7 @@ import { Authenticator } from './auth.js';
 import { checkConfigKeys, type ConfigHints, type KeyOwner } from './config/keys.js';
 import type { LoadedConfig, ModelEntry, TollgateConfig } from './config/types.js';
 import { ConfigError } from './errors.js';
+import { HealthRegistry } from './health.js';
 import { HttpRouteRegistry } from './http-routes.js';
 import { createLogger, type Logger } from './logger.js';
 import { ModelRegistry, type ModelAlias } from './models/registry.js';
@@ -71,6 +72,8 @@ export interface RequestOptions {
   caller?: Caller;
   /** The gateway calling itself (semantic cache, health probe): no client auth, accounted as internal. */
   internal?: boolean;
+  /** Send to this deployment (by id) only, in one attempt, skipping `route` taps: a health probe. */
+  deploymentId?: string;
 }
 
 export interface Slot<T> {
@@ -109,6 +112,8 @@ export class Gateway {
   readonly credentials: CredentialsService;
   /** HTTP routes plugins add (admin APIs, /metrics); the server mounts them. */
   readonly routes = new HttpRouteRegistry();
+  /** Stores and deployment states plugins report, for readiness and metrics. */
+  readonly health = new HealthRegistry();
   readonly operations = new OperationRegistry();
   readonly config: TollgateConfig;
   /** The config file's directory (else the working directory): relative paths in plugin options resolve from it. */
@@ -152,6 +157,7 @@ export class Gateway {
     this.container.register(TOKENS.Transport, { useValue: this.transport });
     this.container.register(TOKENS.Credentials, { useValue: this.credentials });
     this.container.register(TOKENS.Routes, { useValue: this.routes });
+    this.container.register(TOKENS.Health, { useValue: this.health });
     this.container.register(TOKENS.Operations, { useValue: this.operations });
     this.container.register(TOKENS.StatsStore, { useValue: new MemoryStatsStore() });
     // One process by default; @tollgate/state-redis registers a Redis store under the same token.
@@ -294,7 +300,7 @@ export class Gateway {
     } catch (err) {
       problems.push((err as Error).message);
     }
-    if (problems.length) throw new ConfigError(problems.length === 1 ? problems[0] : `Config problems:\n  - ${problems.join('\n  - ')}`);
+    if (problems.length) throw new ConfigError(problems.length === 1 ? `Invalid config: ${problems[0]}` : `Invalid config:\n  - ${problems.join('\n  - ')}`);
     for (const d of registry.all()) if (d.prepared.authorize) this.credentialViews.set(d.id, this.credentials.scoped());
     this.registry = registry;
     this.auth = new Authenticator(this.config.settings.master_key, this.hooks);
@@ -375,6 +381,17 @@ export class Gateway {
     return { object: 'list', data: names.map((id) => ({ id, object: 'model', created, owned_by: registry.ownerOf(id) })) };
   }
 
+  /**
+   * Models added while running (a keys plugin's `store_model_in_db`): replaces the previous runtime
+   * set. Each entry is prepared by its adapter now; one that fails throws a ConfigError naming it
+   * and the model list stays as it was. Config models are untouched; requests in flight keep their plan.
+   */
+  setRuntimeModels(entries: readonly ModelEntry[]): void {
+    const { registry } = this.ready;
+    registry.setRuntime(entries);
+    for (const d of registry.all()) if (d.prepared.authorize && !this.credentialViews.has(d.id)) this.credentialViews.set(d.id, this.credentials.scoped());
+  }
+
   /** The group that serves a name (exact, alias or wildcard). */
   group(name: string): ModelGroup | undefined {
     return this.ready.registry.resolve(name);
@@ -401,6 +418,7 @@ export class Gateway {
       signal: options.signal,
       caller: options.internal ? INTERNAL : options.caller,
       internal: options.internal,
+      deploymentId: options.deploymentId,
       slots,
     });
   }

@@ -7,6 +7,7 @@ export * from './adapter.js';
 export * from './plugin.js';
 export * from './params.js';
 export * from './http-routes.js';
+export * from './health.js';
 export * from './tokens.js';
 export * from './validation.js';
 export * from './operations/index.js';
@@ -18,6 +19,7 @@ export { createLogger, createAccessLogger, scrubSecrets, REDACT_PATHS, type Crea
 export * from './pipeline/context.js';
 export * from './pipeline/caller.js';
 export * from './pipeline/hooks.js';
+export * from './pipeline/record.js';
 export { ChildCancellation } from './pipeline/cancellation.js';
 export { ResponseStream } from './pipeline/response-stream.js';
 export type { ExecuteResult, AttemptLimits } from './pipeline/attempt.js';

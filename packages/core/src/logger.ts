@@ -24,6 +24,8 @@ export const REDACT_PATHS = [
   '*.database_url',
   'redis_password',
   '*.redis_password',
+  'redis_url',
+  '*.redis_url',
   'client_secret',
   '*.client_secret',
   'private_key',

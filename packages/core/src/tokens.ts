@@ -5,6 +5,7 @@ import type { TollgateConfig } from './config/types.js';
 import type { Transport } from './transport/types.js';
 import type { CredentialsService } from './transport/credentials.js';
 import type { HttpRouteRegistry } from './http-routes.js';
+import type { HealthRegistry } from './health.js';
 import type { StatsStore } from './routing/stats.js';
 import type { OperationRegistry } from './operations/registry.js';
 import type { ProviderAdapter } from './adapter.js';
@@ -21,6 +22,8 @@ export const TOKENS = {
   Transport: Symbol.for('tollgate.Transport') as InjectionToken<Transport>,
   Credentials: Symbol.for('tollgate.Credentials') as InjectionToken<CredentialsService>,
   Routes: Symbol.for('tollgate.Routes') as InjectionToken<HttpRouteRegistry>,
+  /** Stores (database, Redis) and deployment states plugins report, for readiness and metrics. */
+  Health: Symbol.for('tollgate.Health') as InjectionToken<HealthRegistry>,
   /** Per-deployment live figures routing reads; in memory by default. */
   StatsStore: Symbol.for('tollgate.StatsStore') as InjectionToken<StatsStore>,
   Operations: Symbol.for('tollgate.Operations') as InjectionToken<OperationRegistry>,

@@ -1,6 +1,6 @@
 import { ApiError, GatewayError } from './errors.js';
 import type { FramedEvent } from './transport/types.js';
-import type { ChatCompletion, ChatCompletionChunk, Completion, EmbeddingResponse, ModerationResponse } from './types/openai.js';
+import type { ChatCompletion, ChatCompletionChunk, Completion, EmbeddingRequest, EmbeddingResponse, ModerationResponse } from './types/openai.js';
 
 /**
  * The canonical format on the wire. Any adapter whose upstream speaks OpenAI's format (OpenAI,
@@ -20,6 +20,26 @@ export function parseOpenAIEmbeddingResponse(body: unknown): EmbeddingResponse {
   const r = body as EmbeddingResponse;
   if (!r || typeof r !== 'object' || !Array.isArray(r.data)) throw upstreamFormatError('an embeddings response without data');
   return r;
+}
+
+/**
+ * OpenAI's embeddings list from an upstream's float vectors, for adapters whose upstream is not
+ * OpenAI's. `encoding_format: "base64"` is OpenAI's layout: little-endian float32 (what the openai
+ * SDK asks for by default, and decodes).
+ */
+export function toEmbeddingResponse(vectors: readonly number[][], model: string, promptTokens: number, encoding?: EmbeddingRequest['encoding_format']): EmbeddingResponse {
+  return {
+    object: 'list',
+    data: vectors.map((v, index) => ({ object: 'embedding', index, embedding: encoding === 'base64' ? float32Base64(v) : v })),
+    model,
+    usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+  };
+}
+
+function float32Base64(vector: readonly number[]): string {
+  const buf = Buffer.alloc(vector.length * 4);
+  for (let i = 0; i < vector.length; i++) buf.writeFloatLE(vector[i], i * 4);
+  return buf.toString('base64');
 }
 
 export function parseOpenAICompletion(body: unknown): Completion {

@@ -252,3 +252,23 @@ describe('shutdown', () => {
     expect(log).toEqual(['account:aborted', 'shutdown']);
   });
 });
+
+describe('account', () => {
+  it('runs synchronous taps in stage order once per request; one that throws is counted and the others still run', async () => {
+    const order: string[] = [];
+    const plugin: Plugin = {
+      name: 'sync-acc',
+      apply(g) {
+        g.hooks.account.tap({ name: 'last', stage: 1000 }, (ctx) => { order.push(`last:${ctx.id}`); });
+        g.hooks.account.tap({ name: 'throws', stage: 0 }, () => { throw new Error('logger down'); });
+        g.hooks.account.tap({ name: 'first', stage: -100 }, (ctx) => { order.push(`first:${ctx.id}`); ctx.cost = 1; });
+      },
+    };
+    const g = await gateway([{ model_name: 'm', params: { model: 'mock/m' } }], [(await import('@tollgate/adapter-mock')).default, plugin]);
+    await Promise.all([g.chat({ model: 'm', messages: [user('a')] }, { id: 'r1' }), g.chat({ model: 'm', messages: [user('b')] }, { id: 'r2' })]);
+    await settle();
+    for (const id of ['r1', 'r2']) expect(order.filter((x) => x.endsWith(id))).toEqual([`first:${id}`, `last:${id}`]);
+    expect(g.counters.accountFailures).toBe(2);
+    await g.close();
+  });
+});

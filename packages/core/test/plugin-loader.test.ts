@@ -34,7 +34,7 @@ describe('loading plugins named in a config', () => {
     await expect(importPlugin('tollgate-plugin-nowhere', [dir])).rejects.toThrow('Plugin "tollgate-plugin-nowhere" is not installed');
     await expect(importPlugin('tollgate-plugin-nowhere', [dir])).rejects.toThrow('npm i tollgate-plugin-nowhere');
     await expect(importPlugin('not-a-plugin', [dir])).rejects.toThrow('does not export a Tollgate plugin');
-    await expect(importPlugin('./missing.mjs', [dir])).rejects.toThrow(`Plugin "./missing.mjs" not found: ${path.join(dir, 'missing.mjs')} does not exist.`);
+    await expect(importPlugin('./missing.mjs', [dir])).rejects.toThrow(`Plugin file ./missing.mjs not found: looked for ${path.join(dir, 'missing.mjs')}`);
   });
 
   it('finds a package in the next directory when the first lacks it (config dir, then cwd, then the server install)', async () => {

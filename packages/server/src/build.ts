@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, Gateway, importPlugin, loadConfig, resolvePackage, type GatewayOptions, type LoadedConfig, type TollgateConfig } from '@tollgate/core';
+import { ConfigError, Gateway, importPlugin, loadConfig, resolvePackage, type GatewayOptions, type KeyOwner, type LoadedConfig, type TollgateConfig } from '@tollgate/core';
 import openai from '@tollgate/adapter-openai';
 import mock from '@tollgate/adapter-mock';
+import { SERVER_SETTINGS_SCHEMA } from './security/edge.js';
 
 /** Which package serves a provider id that the bundled adapters do not. */
 export const PROVIDER_PACKAGES: Readonly<Record<string, string>> = {
@@ -42,7 +43,9 @@ export const PLUGIN_CONFIG_HINTS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(['database_url', 'store_model_in_db', 'max_budget', 'budget_duration', 'disable_spend_logs', 'database_connection_pool_limit'].map((k) => [`settings.${k}`, KEYS])),
   ...Object.fromEntries(['cache', 'cache_params'].map((k) => [`settings.${k}`, CACHE])),
   'settings.callbacks': '@tollgate/plugin-metrics',
+  // LiteLLM's guardrails section, and `litellm_settings.guardrails` (its first format, folded into settings).
   'sections.guardrails': '@tollgate/plugin-guardrails',
+  'settings.guardrails': '@tollgate/plugin-guardrails',
   ...Object.fromEntries(COST_KEYS.flatMap((k) => [[`params.${k}`, COST], [`model_info.${k}`, COST]])),
 };
 
@@ -73,6 +76,13 @@ export function packagesCalledFor(config: TollgateConfig): string[] {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** Settings the reference server reads itself. */
+/** The server's own settings: client timeouts, connection cap, CORS, request-log bodies. */
+export const SERVER_KEYS: KeyOwner = {
+  name: '@tollgate/server',
+  keys: { settings: { ...SERVER_SETTINGS_SCHEMA.properties, log_request_bodies: { type: 'boolean' } } },
+};
+
 /**
  * The reference server's gateway: bundled adapters (OpenAI family, mock), adapters for other
  * configured providers loaded when installed, the config's own plugins, and the plugins its
@@ -84,6 +94,7 @@ export async function buildGateway(loaded: LoadedConfig, options: Omit<GatewayOp
   for (const w of loaded.warnings) gateway.logger.warn(w);
   for (const [provider, pkg] of Object.entries(PROVIDER_PACKAGES)) gateway.setProviderPackage(provider, pkg);
   gateway.setConfigHints(PLUGIN_CONFIG_HINTS);
+  gateway.declareConfigKeys(SERVER_KEYS);
   await gateway.use(openai);
   await gateway.use(mock);
   for (const spec of loaded.config.plugins) await gateway.use(spec);

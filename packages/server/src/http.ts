@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadRequestError, PayloadTooLargeError, type GatewayError, type RequestContext } from '@tollgate/core';
+import { assertJsonDepth } from './security/json-depth.js';
 
 /** Read a request body up to `limit` bytes; larger bodies are refused with 413 without buffering them. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -30,6 +31,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const buf = await readBody(req, limit);
   if (buf.length === 0) throw new BadRequestError('Request body is empty; expected a JSON object.');
+  assertJsonDepth(buf);
   try {
     return JSON.parse(buf.toString('utf8'));
   } catch {

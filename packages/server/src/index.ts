@@ -1,5 +1,10 @@
-export { createTollgateServer, tollgateHeaders, writeSse, decodeSegment, SERVER_VERSION, type TollgateServer, type ServerOptions, type SseOptions, type Handler, type ErrorWriter } from './server.js';
+export { createTollgateServer, tollgateHeaders, writeSse, SERVER_VERSION, type TollgateServer, type ServerOptions, type SseOptions, type Handler, type ErrorWriter } from './server.js';
 export { buildGateway, buildGatewayFromFile, PROVIDER_PACKAGES, PLUGIN_CONFIG_HINTS } from './build.js';
 export { readBody, readJson, sendJson, sendError } from './http.js';
 export { registerAnthropicInbound, type AnthropicInboundOptions } from './inbound/anthropic.js';
 export { presentedKey, validateChat, validateEmbeddings, chatRequestSchema, embeddingRequestSchema } from '@tollgate/core';
+export { createEdgeGuard, SERVER_SETTINGS_SCHEMA, type EdgeGuard } from './security/edge.js';
+export { clientLimits, CLIENT_LIMIT_DEFAULTS, type ClientLimits } from './security/limits.js';
+export { corsPolicy, type CorsPolicy } from './security/cors.js';
+export { assertJsonDepth, MAX_JSON_DEPTH } from './security/json-depth.js';
+export { decodePathSegment } from './security/paths.js';

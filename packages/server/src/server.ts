@@ -1,31 +1,38 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  BadRequestError,
   GatewayError,
   NotFoundError,
   PermissionDeniedError,
   PUBLIC,
   SSE_DONE,
+  sseEvent,
   toGatewayError,
   type Caller,
   type Gateway,
+  type ModelList,
   type OperationSpec,
   type RequestContext,
   type ResponseStream,
   type RouteDefinition,
 } from '@tollgate/core';
 import { bindAbort, drain, readJson, sendError, sendJson } from './http.js';
-import { createEarlyLog, createRequestLog } from './access-log.js';
+import { createRequestLog } from './access-log.js';
 import { registerAnthropicInbound } from './inbound/anthropic.js';
 import { responseHeaders, setHeaderLogger } from './headers.js';
+import { sendHealth, sendReadiness } from './health.js';
+import { createEdgeGuard } from './security/edge.js';
+import { decodePathSegment } from './security/paths.js';
 
 export const SERVER_VERSION = '0.1.0';
 
 export interface ServerOptions {
   /** Request body limit in bytes (default: settings.max_request_body_mb or 10 MB). */
   bodyLimit?: number;
-  /** Log one line per request (default true). */
+  /**
+   * Log one line per request, after it is over (default true): see access-log.ts. Message bodies
+   * are in it, redacted, only with `settings.log_request_bodies: true`.
+   */
   requestLog?: boolean;
 }
 
@@ -64,7 +71,7 @@ export interface SseOptions {
   done?: () => string;
 }
 
-const encodeOpenAI = (item: unknown): string => (typeof item === 'string' ? item : `data: ${JSON.stringify(item)}\n\n`);
+const encodeOpenAI = (item: unknown): string => (typeof item === 'string' ? item : sseEvent(JSON.stringify(item)));
 const doneOpenAI = (): string => SSE_DONE;
 
 /**
@@ -76,7 +83,7 @@ export async function writeSse(
   res: ServerResponse,
   ctx: RequestContext,
   stream: ResponseStream,
-  { encode = encodeOpenAI, onError = (e) => `data: ${JSON.stringify(e.toJSON())}\n\n`, done = doneOpenAI }: SseOptions = {},
+  { encode = encodeOpenAI, onError = (e) => sseEvent(JSON.stringify(e.toJSON())), done = doneOpenAI }: SseOptions = {},
 ): Promise<void> {
   // Events parsed from one upstream read arrive in one run of microtasks: the socket is corked at
   // the first and uncorked on the next tick, so they leave in one write with the headers, not one
@@ -118,13 +125,29 @@ export async function writeSse(
   }
 }
 
-/** Decode a path segment; bad percent-encoding is the client's error. */
-export function decodeSegment(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    throw new BadRequestError('The request path has invalid percent-encoding.', { code: 'invalid_path' });
+const truthy = (v: string | null): boolean => v !== null && v.toLowerCase() === 'true';
+
+/**
+ * `/v1/models`, with LiteLLM's `include_model_access_groups` / `only_model_access_groups`
+ * (proxy_server.py, model_list): the access groups (`model_info.access_groups`) of the groups the
+ * caller may use are listed as models too, or alone.
+ */
+export function modelList(gateway: Gateway, caller: Caller, url: string): ModelList {
+  const list = gateway.models(caller);
+  const q = url.indexOf('?');
+  if (q === -1) return list;
+  const query = new URLSearchParams(url.slice(q + 1));
+  const only = truthy(query.get('only_model_access_groups'));
+  if (!only && !truthy(query.get('include_model_access_groups'))) return list;
+  const visible = new Set(list.data.map((m) => m.id));
+  const groups = new Set<string>();
+  for (const d of gateway.allDeployments()) {
+    const names = d.modelInfo.access_groups;
+    if (visible.has(d.modelName) && Array.isArray(names)) for (const g of names) if (typeof g === 'string') groups.add(g);
   }
+  const created = Math.floor(Date.now() / 1000);
+  const asModels = [...groups].map((id) => ({ id, object: 'model' as const, created, owned_by: 'openai' }));
+  return { object: 'list', data: only ? asModels : [...list.data, ...asModels] };
 }
 
 export function createTollgateServer(gateway: Gateway, options: ServerOptions = {}): TollgateServer {
@@ -140,8 +163,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     if (!/^\/v\d\//.test(path)) exact.set(`${method} /v1${path}`, { handler, onError });
   };
 
-  const logRequest = createRequestLog(gateway, options.requestLog ?? true);
-  const logEarly = createEarlyLog(gateway, options.requestLog ?? true);
+  const logRequest = createRequestLog(gateway, { enabled: options.requestLog ?? true, bodies: gateway.config.settings.log_request_bodies === true });
 
   /** One registered operation, served over HTTP: parse, validate, run, answer (streams as SSE). */
   const operation = (spec: OperationSpec): Handler => async (req, res, requestId, caller) => {
@@ -153,22 +175,19 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
       if (result.kind === 'response') {
         // Same wire format and nothing rewrote the answer: the upstream's text goes out as is.
         sendJson(res, 200, ctx.rawResponseText ?? result.response, tollgateHeaders(ctx));
-        logRequest(ctx, 200);
         return;
       }
       await writeSse(res, ctx, result.stream);
-      logRequest(ctx, ctx.error ? ctx.error.status : 200);
     } catch (err) {
-      const e = toGatewayError(err);
-      sendError(res, e, tollgateHeaders(ctx));
-      logRequest(ctx, e.status);
+      // The request's own line is written at `account` time, after this answer.
+      sendError(res, toGatewayError(err), tollgateHeaders(ctx));
     }
   };
 
-  const models: Handler = async (_req, res, _id, caller) => sendJson(res, 200, gateway.models(caller));
+  const models: Handler = async (req, res, _id, caller) => sendJson(res, 200, modelList(gateway, caller, req.url ?? ''));
 
-  const model = async (req: IncomingMessage, res: ServerResponse, caller: Caller, path: string): Promise<void> => {
-    const id = decodeSegment(path.replace(/^(\/v1)?\/models\//, ''));
+  const model = async (res: ServerResponse, caller: Caller, path: string): Promise<void> => {
+    const id = decodePathSegment(path.replace(/^(\/v1)?\/models\//, ''));
     const m = gateway.models(caller).data.find((x) => x.id === id);
     if (!m) throw new GatewayError(404, 'invalid_request_error', `The model \`${id}\` does not exist.`, { code: 'model_not_found', param: 'model' });
     sendJson(res, 200, m);
@@ -185,11 +204,10 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   const publicPaths = new Map<string, Handler>();
   const alive: Handler = async (_req, res) => sendJson(res, 200, '"I\'m alive!"');
   for (const p of ['/health/liveliness', '/health/liveness', '/v1/health/liveliness', '/v1/health/liveness']) publicPaths.set(`GET ${p}`, alive);
-  const readiness: Handler = async (_req, res) => {
-    sendJson(res, 200, { status: 'healthy', version: SERVER_VERSION, models: gateway.models().data.length, in_flight: gateway.activeRequests });
-  };
+  const readiness: Handler = (_req, res) => sendReadiness(res, gateway, SERVER_VERSION);
   publicPaths.set('GET /health/readiness', readiness);
   publicPaths.set('GET /v1/health/readiness', readiness);
+  handle('GET', '/health', (req, res, _id, caller) => sendHealth(req, res, gateway, caller));
 
   for (const route of gateway.routes.all()) {
     const keys: string[] = [];
@@ -198,9 +216,12 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
   }
 
   let draining = false;
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+  // security/edge.ts: client timeouts, connections per address, CORS (issue #22 items 3 and 7).
+  const edge = createEdgeGuard(gateway.config.settings);
+  const server = createServer(edge.serverOptions, (req, res) => {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : gatewayId();
+    if (edge.intercept(req, res, requestId)) return;
     if (draining) {
       res.setHeader('connection', 'close');
       sendError(res, new GatewayError(503, 'api_error', 'Server is shutting down.', { code: 'shutting_down', kind: 'overloaded' }), { 'x-request-id': requestId });
@@ -222,14 +243,13 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
         const caller = await gateway.authenticate(req.headers, path);
         return api.handler(req, res, requestId, caller);
       }
-      if (req.method === 'GET' && /^(\/v1)?\/models\/.+/.test(path)) return model(req, res, await gateway.authenticate(req.headers, path), path);
+      if (req.method === 'GET' && /^(\/v1)?\/models\/.+/.test(path)) return model(res, await gateway.authenticate(req.headers, path), path);
       return plugin(req, res, path, url, q, requestId);
     };
     run().catch((err: unknown) => {
       const e = toGatewayError(err);
-      // Every 500 logs its cause (redacted by the logger); every early refusal gets its access line.
-      if (e.status >= 500) log.error({ err: (e.cause as Error | undefined) ?? err, requestId, path }, 'request failed');
-      else logEarly(requestId, req.method, path, e);
+      // Every request that ends here gets its access line; a 500 also logs its cause (scrubbed).
+      logRequest.bare({ requestId, route: `${req.method} ${path}`, status: e.status, err: e });
       // Drain an unread body so the connection stays usable for the next request.
       if (!req.complete) req.resume();
       if (res.headersSent) res.destroy();
@@ -246,7 +266,7 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
       const caller = auth === 'public' ? PUBLIC : await gateway.authenticate(req.headers, path);
       if (auth === 'admin' && !caller.admin) throw new PermissionDeniedError('This route needs the master key or an admin key.', { code: 'admin_only' });
       const params: Record<string, string> = {};
-      p.keys.forEach((k, i) => { params[k] = decodeSegment(m[i + 1]); });
+      p.keys.forEach((k, i) => { params[k] = decodePathSegment(m[i + 1]); });
       res.setHeader('x-request-id', requestId);
       await p.route.handler(req, res, {
         params,
@@ -259,6 +279,8 @@ export function createTollgateServer(gateway: Gateway, options: ServerOptions = 
     }
     throw new NotFoundError(`No route for ${req.method} ${path}.`, { code: 'route_not_found' });
   };
+
+  edge.attach(server);
 
   let idSeq = 0;
   const prefix = `tg-${process.pid.toString(36)}-${Date.now().toString(36)}-`;

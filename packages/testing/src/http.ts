@@ -26,6 +26,18 @@ export type Fault =
   | { kind: 'stream-error'; afterChunks: number };
 
 /**
+ * One-shot: the next answer carries the API key the mock received inside an error message — a 401,
+ * a 400, or an in-stream error event — so tests prove the gateway scrubs it before a client sees it.
+ */
+export type EchoKeyFault = { kind: 'echo-key'; where: 400 | 401 | 'stream' };
+
+/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), '' when absent. */
+export function bearerToken(req: IncomingMessage): string {
+  const h = req.headers.authorization ?? '';
+  return /^bearer\s+/i.test(h) ? h.replace(/^bearer\s+/i, '') : '';
+}
+
+/**
  * Thrown by validators and routers; the server turns it into a JSON response.
  * `body` is sent as-is (JSON-encoded), so each provider keeps its own envelope.
  */

@@ -21,6 +21,8 @@ import {
 import { badRequest, isObject, openAIError } from './openai-errors.js';
 import { chatChunks, chatCompletion, embeddingsResponse, hashId, modelObject, planChat } from './openai-reply.js';
 import { validateChat, validateEmbeddings } from './openai-validate.js';
+import { COMPLETION_MODELS, completionChunks, completionModelError, completionResponse, validateCompletion, type CompletionMeta } from './openai-completions.js';
+import { DEFAULT_MODERATION_MODEL, moderationModelError, moderationResponse, validateModeration } from './openai-moderations.js';
 import { SseWriter } from './sse.js';
 
 export interface MockOpenAIOptions {
@@ -46,6 +48,8 @@ export interface MockOpenAIOptions {
   replyText?: string;
   /** Known parameters this host rejects as unrecognized (to test drop_params). */
   rejectParams?: string[];
+  /** Models `/completions` serves (an OpenAI-compatible host's own). Default: OpenAI's (COMPLETION_MODELS). */
+  completionModels?: string[];
 }
 
 export interface MockOpenAIServer {
@@ -101,6 +105,7 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
   const faults = new FaultSlot();
   let seq = 0;
   const knowsModel = (id: string): boolean => !opts.models || opts.models.includes(id);
+  const completionModels = opts.completionModels ?? COMPLETION_MODELS;
 
   const listening = await listen(async (req, res) => {
     const { path, query, text, json } = await receive(req, requests);
@@ -126,6 +131,8 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     const route =
       method === 'POST' && sub === '/chat/completions' ? 'chat'
       : method === 'POST' && sub === '/embeddings' ? 'embeddings'
+      : method === 'POST' && sub === '/completions' ? 'completions'
+      : method === 'POST' && sub === '/moderations' ? 'moderations'
       : method === 'GET' && sub === '/models' ? 'models'
       : method === 'GET' && sub.startsWith('/models/') && sub.length > 8 ? 'model'
       : undefined;
@@ -143,6 +150,12 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     }
     const body = jsonBody(ctx);
     const check = { requireModel: true, rejectParams: opts.rejectParams };
+    if (route === 'moderations') return moderations(ctx, body);
+    if (route === 'completions') {
+      validateCompletion(body, check);
+      if (!completionModels.includes(body.model) && !completionModels.some((m) => body.model.startsWith(`ft:${m}:`))) throw completionModelError(body.model);
+      return completions(ctx, body, body.model);
+    }
     if (route === 'chat') validateChat(body, check);
     else validateEmbeddings(body, check);
     if (!knowsModel(body.model)) {
@@ -152,7 +165,7 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
   }
 
   async function routeAzure(ctx: Ctx): Promise<void> {
-    const m = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|embeddings)$/.exec(ctx.path);
+    const m = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/.exec(ctx.path);
     if (!m || ctx.req.method !== 'POST' || !ctx.query['api-version']) throw AZURE_NOT_FOUND();
     const [, deployment, op] = m;
     const { 'api-key': key, authorization } = ctx.req.headers;
@@ -183,6 +196,10 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
       validateChat(body, check);
       return chat(ctx, body, model, true);
     }
+    if (op === 'completions') {
+      validateCompletion(body, check);
+      return completions(ctx, body, model);
+    }
     validateEmbeddings(body, check);
     return embeddings(ctx, body, model);
   }
@@ -211,27 +228,36 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
 
   async function chat(ctx: Ctx, body: Record<string, any>, model: string, azure: boolean): Promise<void> {
     const plan = planChat(body, opts.replyText);
-    const meta = {
-      id: `chatcmpl-${hashId(`${ctx.seq}|${ctx.body.text}`, 29)}`,
-      created: Math.floor(Date.now() / 1000),
-      model,
-      fingerprint: `fp_${createHash('sha256').update(model).digest('hex').slice(0, 10)}`,
-      azure,
-    };
+    const meta = { ...replyMeta(ctx, 'chatcmpl', model), azure };
     if (body.stream !== true) {
       if (applyBodyFault(ctx)) return;
       return sendJson(ctx.res, 200, chatCompletion(body, plan, meta), ctx.headers);
     }
+    return stream(ctx, chatChunks(body, plan, meta));
+  }
+
+  async function completions(ctx: Ctx, body: Record<string, any>, model: string): Promise<void> {
+    const meta: CompletionMeta = { ...replyMeta(ctx, 'cmpl', model), replyText: opts.replyText };
+    if (body.stream !== true) {
+      if (applyBodyFault(ctx)) return;
+      return sendJson(ctx.res, 200, completionResponse(body, meta), ctx.headers);
+    }
+    return stream(ctx, completionChunks(body, meta));
+  }
+
+  /** An SSE answer of these events, with the armed stream fault (cut, malformed, stream-error) applied. */
+  async function stream(ctx: Ctx, chunks: Record<string, unknown>[]): Promise<void> {
     const fault = ctx.fault;
     const sse = new SseWriter(ctx.res, {
       chunkDelayMs: opts.streamChunkDelayMs,
       cutAfterChunks: fault?.kind === 'cut' ? fault.afterChunks : undefined,
     });
-    const chunks = chatChunks(body, plan, meta);
     sse.open(ctx.headers);
     if (fault?.kind === 'malformed') {
       await sse.data(chunks[0]);
-      await sse.data('{"id":"chatcmpl-broken","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":');
+      // The next event cut in the middle of its JSON.
+      const next = JSON.stringify(chunks[1] ?? chunks[0]);
+      await sse.data(next.slice(0, Math.floor(next.length / 2)));
       return sse.done();
     }
     for (const [i, c] of chunks.entries()) {
@@ -245,6 +271,15 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     await sse.done();
   }
 
+  async function moderations(ctx: Ctx, body: Record<string, any>): Promise<void> {
+    validateModeration(body, { rejectParams: opts.rejectParams });
+    const model: string = body.model ?? DEFAULT_MODERATION_MODEL;
+    const refused = moderationModelError(model);
+    if (refused) throw refused;
+    if (applyBodyFault(ctx)) return;
+    sendJson(ctx.res, 200, moderationResponse(body, model, ctx.seq), ctx.headers);
+  }
+
   async function embeddings(ctx: Ctx, body: Record<string, any>, model: string): Promise<void> {
     if (applyBodyFault(ctx)) return;
     sendJson(ctx.res, 200, embeddingsResponse(body, model), ctx.headers);
@@ -256,6 +291,16 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     requests,
     setNext: (fault) => faults.set(fault),
     close: listening.close,
+  };
+}
+
+/** Id, time and fingerprint of one answer, derived from the request so they are deterministic. */
+function replyMeta(ctx: Ctx, prefix: string, model: string): { id: string; created: number; model: string; fingerprint: string } {
+  return {
+    id: `${prefix}-${hashId(`${ctx.seq}|${ctx.body.text}`, 29)}`,
+    created: Math.floor(Date.now() / 1000),
+    model,
+    fingerprint: `fp_${createHash('sha256').update(model).digest('hex').slice(0, 10)}`,
   };
 }
 

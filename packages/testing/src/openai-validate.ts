@@ -82,7 +82,7 @@ export function validateEmbeddings(body: Record<string, any>, opts: ChatValidati
   checkTopLevel(body, EMBEDDING_PARAMS, opts.rejectParams);
   checkModel(body.model, opts.requireModel);
   if (body.input === undefined || body.input === null) throw missingParam('input');
-  if (!isValidEmbeddingInput(body.input)) {
+  if (!isValidTokenOrTextInput(body.input)) {
     throw badRequest("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.");
   }
   checkEnum('encoding_format', body.encoding_format, ['float', 'base64']);
@@ -93,13 +93,13 @@ export function validateEmbeddings(body: Record<string, any>, opts: ChatValidati
   checkType('user', body.user, 'string');
 }
 
-function checkTopLevel(body: Record<string, any>, known: readonly string[], rejected: readonly string[]): void {
+export function checkTopLevel(body: Record<string, any>, known: readonly string[], rejected: readonly string[]): void {
   for (const key of Object.keys(body)) {
     if (!known.includes(key) || rejected.includes(key)) throw unrecognizedArgument(key);
   }
 }
 
-function checkModel(model: unknown, required: boolean): void {
+export function checkModel(model: unknown, required: boolean): void {
   if (model === undefined || model === null || model === '') {
     if (required) throw badRequest('you must provide a model parameter');
     return;
@@ -107,7 +107,8 @@ function checkModel(model: unknown, required: boolean): void {
   if (typeof model !== 'string') throw invalidType('model', 'a string', model);
 }
 
-function isValidEmbeddingInput(input: unknown): boolean {
+/** A string, strings, a token array or token arrays, as embeddings `input` and completions `prompt` take. */
+export function isValidTokenOrTextInput(input: unknown): boolean {
   const isTokens = (a: unknown): boolean => Array.isArray(a) && a.length > 0 && a.every((t) => Number.isInteger(t) && t >= 0);
   if (typeof input === 'string') return input.length > 0;
   if (!Array.isArray(input) || input.length === 0 || input.length > 2048) return false;
@@ -287,13 +288,16 @@ function validateSampling(body: Record<string, any>): void {
   }
   validateStop(body.stop);
   validateStringMap('metadata', body.metadata);
-  if (body.logit_bias != null) {
-    checkType('logit_bias', body.logit_bias, 'object');
-    for (const [token, bias] of Object.entries(body.logit_bias)) checkNumber(`logit_bias.${token}`, bias, { min: -100, max: 100 });
-  }
+  validateLogitBias(body.logit_bias);
 }
 
-function validateStop(stop: unknown): void {
+export function validateLogitBias(bias: unknown): void {
+  if (bias === undefined || bias === null) return;
+  checkType('logit_bias', bias, 'object');
+  for (const [token, v] of Object.entries(bias as object)) checkNumber(`logit_bias.${token}`, v, { min: -100, max: 100 });
+}
+
+export function validateStop(stop: unknown): void {
   if (stop === undefined || stop === null || typeof stop === 'string') return;
   if (!Array.isArray(stop)) throw invalidType('stop', 'one of a string or array of strings', stop);
   if (stop.length > 4) throw arrayTooLong('stop', 4, stop.length);
@@ -396,7 +400,7 @@ function validateResponseFormat(body: Record<string, any>): void {
   }
 }
 
-function validateStreaming(body: Record<string, any>): void {
+export function validateStreaming(body: Record<string, any>): void {
   const so = body.stream_options;
   if (so === undefined || so === null) return;
   if (body.stream !== true) {

@@ -1,6 +1,7 @@
 import OpenAI, { AzureOpenAI } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSse, postRaw, readSse, startMockOpenAI, type MockOpenAIServer } from '../src/index.js';
+import { expectError } from './helpers.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json', authorization: 'Bearer sk-test' };
 const USER = [{ role: 'user', content: 'hello there my good friend' }];
@@ -13,20 +14,6 @@ const call = (server: MockOpenAIServer, path: string, body: unknown, headers: Re
 
 const chat = (server: MockOpenAIServer, body: Record<string, unknown>) =>
   call(server, '/v1/chat/completions', { model: 'gpt-4o-mini', messages: USER, ...body });
-
-/** Asserts the OpenAI error envelope and returns its `error`. */
-function expectError(r: { status: number; json: any }, status: number, match: { message?: RegExp | string; param?: string | null; code?: string | null }) {
-  expect(r.status).toBe(status);
-  expect(Object.keys(r.json)).toEqual(['error']);
-  const e = r.json.error;
-  expect(Object.keys(e).sort()).toEqual(['code', 'message', 'param', 'type']);
-  expect(e.type).toBe('invalid_request_error');
-  if (match.message instanceof RegExp) expect(e.message).toMatch(match.message);
-  else if (match.message !== undefined) expect(e.message).toBe(match.message);
-  if (match.param !== undefined) expect(e.param).toBe(match.param);
-  if (match.code !== undefined) expect(e.code).toBe(match.code);
-  return e;
-}
 
 describe('openai flavor: rejections', () => {
   let server: MockOpenAIServer;

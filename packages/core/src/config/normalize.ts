@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { inferProvider } from '../models/bare-models.js';
 import { compileSchema, describeErrors } from '../validation.js';
-import { resolveEnv } from './env.js';
+import { assertSafeKeys, resolveEnv } from './env.js';
 import { configSchema } from './schema.js';
 import type { TollgateConfig } from './types.js';
 
@@ -31,6 +31,8 @@ const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null &
 export function normalizeConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): { config: TollgateConfig; warnings: string[] } {
   if (raw == null) raw = {};
   if (!isObject(raw)) throw new ConfigError('Config must be an object (a YAML or JSON mapping).');
+  // A config built in code never went through the loader's check: keys that reach prototypes are refused here too.
+  assertSafeKeys(raw);
   const src = raw;
   const warnings: string[] = [];
   const errors: string[] = [];

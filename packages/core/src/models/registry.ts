@@ -58,7 +58,9 @@ export class ModelRegistry {
   private readonly groups = new Map<string, ModelGroup>();
   private readonly wildcardGroups: WildcardGroup[] = [];
   private readonly concrete = new Map<string, ModelGroup>();
-  private readonly list: Deployment[] = [];
+  private list: Deployment[] = [];
+  /** Deployments added after start (setRuntime), by id. */
+  private runtime = new Set<string>();
 
   constructor(private readonly o: RegistryOptions) {}
 
@@ -97,6 +99,40 @@ export class ModelRegistry {
       if (!this.groups.has(alias.target) && !this.matchWildcard(alias.target)) {
         throw new ConfigError(`router.model_group_alias.${name}: "${alias.target}" is not a model group.`);
       }
+    }
+  }
+
+  /**
+   * Replace the deployments added after start (models kept in a database) with `entries`. Every
+   * entry is prepared first: one that fails throws naming it, and nothing changes. Groups are
+   * replaced, never mutated, so a request already holding one keeps its plan; config deployments
+   * keep their prepared state and stats. Wildcard names are refused (they are config-only).
+   */
+  setRuntime(entries: readonly ModelEntry[]): void {
+    const added: Deployment[] = [];
+    const problems: string[] = [];
+    entries.forEach((entry, i) => {
+      if (entry.model_name.includes('*')) {
+        problems.push(`runtime model ${i} ("${entry.model_name}"): wildcard model names are served from the config file only.`);
+        return;
+      }
+      const id = (entry.model_info?.id as string | undefined) ?? `${entry.model_name}#runtime${i}`;
+      try {
+        added.push(this.prepareFor(entry, id, entry.model_name, entry.params.model, i));
+      } catch (err) {
+        problems.push((err as Error).message.replace(/^model_list\[\d+\]/, `runtime model ${i}`));
+      }
+    });
+    if (problems.length) throw new ConfigError(problems.join('\n'));
+    const touched = new Set<string>(added.map((d) => d.modelName));
+    for (const d of this.list) if (this.runtime.has(d.id)) touched.add(d.modelName);
+    this.list = this.list.filter((d) => !this.runtime.has(d.id)).concat(added);
+    this.runtime = new Set(added.map((d) => d.id));
+    for (const name of touched) {
+      const deployments = this.list.filter((d) => d.modelName === name);
+      sortByOrder(deployments);
+      if (deployments.length) this.groups.set(name, { name, deployments });
+      else this.groups.delete(name);
     }
   }
 

@@ -45,6 +45,21 @@ export const chatRequestSchema = {
             then: {
               properties: {
                 content: { anyOf: [{ type: 'string' }, { type: 'null' }, { type: 'array', items: contentPart }] },
+                // Anthropic's thinking blocks, sent back with their signatures (LiteLLM's field).
+                thinking_blocks: {
+                  type: ['array', 'null'],
+                  items: {
+                    type: 'object',
+                    required: ['type'],
+                    properties: {
+                      type: { enum: ['thinking', 'redacted_thinking'] },
+                      thinking: { type: 'string' },
+                      signature: { type: 'string' },
+                      data: { type: 'string' },
+                    },
+                  },
+                },
+                reasoning_content: { type: ['string', 'null'] },
                 tool_calls: {
                   type: 'array',
                   items: {

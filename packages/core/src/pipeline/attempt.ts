@@ -1,5 +1,5 @@
 import type { Deployment, ProviderAdapter, Translator } from '../adapter.js';
-import { BadRequestError, GatewayError, TimeoutError, parseRetryAfterHeaders, scrubErrorMessage, toGatewayError } from '../errors.js';
+import { AbortedError, BadRequestError, GatewayError, TimeoutError, parseRetryAfterHeaders, scrubErrorMessage, toGatewayError } from '../errors.js';
 import { scrubSecrets } from '../logger.js';
 import type { StatsStore } from '../routing/stats.js';
 import type { CredentialsService } from '../transport/credentials.js';
@@ -111,6 +111,8 @@ export async function runAttempt(env: AttemptEnv, ctx: RequestContext, adapter: 
     // The client's own bytes go upstream only when nothing changed (or may have changed) the request.
     ctx.sendInboundBody = sameFormat && ctx.inboundBody !== null && request === original && !ctx.requestChanged && env.requestTapsMark;
     const upstreamReq = translator.buildRequest(request, d, ctx);
+    // A new object: adapters share one headers object per deployment.
+    if (ctx.upstreamHeaders) upstreamReq.headers = { ...upstreamReq.headers, ...ctx.upstreamHeaders };
     if (d.prepared.authorize) await d.prepared.authorize(upstreamReq, env.credentialViews.get(d.id) ?? env.credentials);
 
     const limits = env.limits(d);
@@ -156,6 +158,14 @@ export async function runAttempt(env: AttemptEnv, ctx: RequestContext, adapter: 
       });
       await run.prime();
       env.deadlines.clear(timer);
+      if (ctx.answerHolds) {
+        try {
+          await awaitHolds(ctx);
+        } catch (err) {
+          run.abort(toGatewayError(err));
+          throw err;
+        }
+      }
       const stream = new ResponseStream(run, (e) => settleStream(env, ctx, e, end), env.unreadStreamMs);
       env.lifecycle.handedStream(ctx, stream as ResponseStream<unknown>);
       return { kind: 'stream', stream };
@@ -169,6 +179,7 @@ export async function runAttempt(env: AttemptEnv, ctx: RequestContext, adapter: 
     ctx.usage = ctx.spec.usage(response);
     ctx.finishReason = ctx.spec.finishReason?.(response) ?? null;
     end(null);
+    if (ctx.answerHolds) await awaitHolds(ctx);
     if (sameFormat && env.responseTapsMark) ctx.rawResponseText = text;
     if (hooks.transformResponse.isUsed()) {
       const t = performance.now();
@@ -192,6 +203,15 @@ export async function runAttempt(env: AttemptEnv, ctx: RequestContext, adapter: 
   }
 }
 
+/**
+ * What holds the answer (`ctx.holdAnswer`) has settled: go on, unless the request was refused or
+ * cancelled meanwhile (then its reason is the error).
+ */
+export async function awaitHolds(ctx: RequestContext): Promise<void> {
+  await Promise.all(ctx.answerHolds ?? []);
+  if (ctx.aborted) throw ctx.cancellation.reason ?? new AbortedError();
+}
+
 /** A handed-out stream is over: record the attempt, the outcome, and finish the request once. */
 async function settleStream(env: AttemptEnv, ctx: RequestContext, error: GatewayError | null, end: (e: GatewayError | null) => void): Promise<void> {
   ctx.timings.lastByte = ctx.elapsed();
@@ -200,7 +220,8 @@ async function settleStream(env: AttemptEnv, ctx: RequestContext, error: Gateway
     ctx.outcome = 'ok';
   } else {
     if (error.kind === 'aborted') ctx.abort(error);
-    end(error);
+    // A stream a plugin refused (ctx.endStream with a refusal): the upstream did its part.
+    end(error === ctx.streamEndError ? null : error);
     await env.lifecycle.fail(ctx, error);
   }
   env.lifecycle.finish(ctx);

@@ -90,6 +90,8 @@ export interface ContextInit {
   signal?: AbortSignal;
   caller?: Caller;
   internal?: boolean;
+  /** Only this deployment (by id), one attempt, no `route` taps: a health probe. */
+  deploymentId?: string;
   slots: Record<string, unknown>;
 }
 
@@ -122,6 +124,8 @@ export class RequestContext {
   caller: Caller;
   /** A call the gateway makes to itself (a cache embedding a prompt, a health probe). */
   readonly internal: boolean;
+  /** Set for a request pinned to one deployment (a health probe): one attempt there, no routing. */
+  readonly pinnedDeployment: string | null;
   /** Cancelled when the client goes away or the caller's signal aborts. */
   readonly cancellation = new Cancellation();
   /** The model group asked for (the request's model at receipt). */
@@ -152,6 +156,11 @@ export class RequestContext {
   outcomeReason: string | null = null;
   error: GatewayError | null = null;
   finishReason: string | null = null;
+  /**
+   * Set by a guardrail (to its name) when it blocked or replaced this answer, so nothing that keeps
+   * answers for reuse (a response cache) keeps this one.
+   */
+  blockedBy: string | null = null;
   readonly timings: Timings = { authenticated: 0, routed: 0, upstreamStart: 0, upstreamHeaders: 0, firstToken: 0, lastByte: 0, done: 0 };
   readonly stages: StageTimings = { preRoute: 0, route: 0, transformRequest: 0, send: 0, attemptFailed: 0, transformResponse: 0, transformChunk: 0, streamEnd: 0 };
   /** Time spent waiting on upstreams, summed over attempts (ms); for streams, up to the last event. */
@@ -166,6 +175,12 @@ export class RequestContext {
   readonly warnings: string[] = [];
   /** Extra headers for the client response (validated by the server; bad ones are dropped with a warning). */
   readonly responseHeaders: Record<string, string> = {};
+  /**
+   * Extra headers for this request's upstream calls (a trace context's `traceparent`), merged into
+   * each attempt's request before credentials are applied; set or replace it per attempt in
+   * `transformRequest`. Null = none (the adapter's headers go as they are).
+   */
+  upstreamHeaders: Record<string, string> | null = null;
   /** Plugin state, keys declared at start-up with gateway.declareSlot(). */
   readonly slots: Record<string, unknown>;
   /**
@@ -178,6 +193,16 @@ export class RequestContext {
   chunkWatchers: ChunkWatcher[] | null = null;
   /** Set by `endStream()`: the core ends the stream cleanly with this finish reason. */
   streamEndReason: string | null = null;
+  /** Set by `endStream()` with a refusal: after the end chunk the stream fails with it (an error event). */
+  streamEndError: GatewayError | null = null;
+  /** What the answer waits for before it is handed over (`holdAnswer()`); null = nothing. */
+  answerHolds: Promise<unknown>[] | null = null;
+  /**
+   * Copies to log or store in place of `request` / `response` (a logging-only guardrail's masked
+   * copies); null = the real ones. Loggers and stores of bodies read these first.
+   */
+  requestForLogs: unknown = null;
+  responseForLogs: unknown = null;
   /** Set by `collectResponse()`. */
   collecting = false;
   private currentRequest: unknown;
@@ -199,6 +224,7 @@ export class RequestContext {
     this.currentRequest = init.request;
     this.caller = init.caller ?? ANONYMOUS;
     this.internal = init.internal === true;
+    this.pinnedDeployment = init.deploymentId ?? null;
     this.requestedModel = init.spec.model(init.request);
     this.stream = init.spec.stream !== undefined && init.spec.streams(init.request);
     this.clientWantsUsage = this.stream && (init.request as ChatCompletionRequest).stream_options?.include_usage === true;
@@ -262,9 +288,48 @@ export class RequestContext {
     (this.chunkWatchers ??= []).push(watcher);
   }
 
-  /** End this request's stream cleanly, now, with `finishReason` (e.g. 'content_filter'). */
-  endStream(finishReason: string): void {
+  /**
+   * End this request's stream cleanly, now, with `finishReason` (e.g. 'content_filter'). With a
+   * `refusal`, the stream then fails with its error (the client gets an error event after the end
+   * chunk) and the request counts as `rejected` (the upstream's attempt as a success). Called from
+   * `streamEnd`, what was not handed over yet is withheld (a check of the whole answer refused it).
+   */
+  endStream(finishReason: string, refusal?: { error: GatewayError; reason?: string }): void {
     this.streamEndReason = finishReason;
+    if (refusal && this.refusable) {
+      this.streamEndError = refusal.error;
+      this.outcome = 'rejected';
+      this.outcomeReason = refusal.reason ?? null;
+    }
+  }
+
+  /**
+   * Hold this request's answer until `until` settles (a check running alongside the upstream
+   * call): the core awaits it before `transformResponse`, and before handing over a stream. To
+   * refuse meanwhile, call `reject()`: the upstream call is cancelled at once.
+   */
+  holdAnswer(until: Promise<unknown>): void {
+    (this.answerHolds ??= []).push(until);
+  }
+
+  /**
+   * Refuse this request now, wherever it is (outcome `rejected`, `outcomeReason` = `reason`): the
+   * upstream call is cancelled and the caller gets `error`. Nothing happens once the request has
+   * ended another way.
+   */
+  reject(error: GatewayError, reason?: string): void {
+    if (!this.refusable) return;
+    this.outcome = 'rejected';
+    this.outcomeReason = reason ?? null;
+    this.abort(error);
+  }
+
+  /**
+   * Still on its way to an answer (a ready answer's `cache_hit`/`responded` is set before it is
+   * handed over), and not cancelled (a client gone away stays `aborted`).
+   */
+  private get refusable(): boolean {
+    return !this.finished && !this.cancellation.aborted && this.error === null && this.outcome !== 'ok' && this.outcome !== 'rejected';
   }
 
   /** Called by the core once the request is over (last byte sent or failed). */

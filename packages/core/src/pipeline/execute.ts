@@ -4,7 +4,7 @@ import { ApiError, ModelNotFoundError, PermissionDeniedError, toGatewayError, ty
 import type { Logger } from '../logger.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { defaultDecision, type RetrySettings } from '../routing/retry.js';
-import { runAttempt, type AttemptEnv, type ExecuteResult } from './attempt.js';
+import { awaitHolds, runAttempt, type AttemptEnv, type ExecuteResult } from './attempt.js';
 import { mayUseModel } from './caller.js';
 import type { RequestContext } from './context.js';
 import type { AttemptDecision, PreRouteDecision } from './hooks.js';
@@ -91,7 +91,10 @@ export class Pipeline {
       }
       ctx.modelGroup = group;
       let plan: Deployment[] = group.deployments as Deployment[];
-      if (hooks.route.isUsed()) {
+      if (ctx.pinnedDeployment !== null) {
+        plan = plan.filter((d) => d.id === ctx.pinnedDeployment);
+        if (!plan.length) throw new ModelNotFoundError(`${name} (deployment ${ctx.pinnedDeployment})`);
+      } else if (hooks.route.isUsed()) {
         const t = performance.now();
         plan = await hooks.route.promise(plan.slice(), ctx);
         ctx.stages.route += performance.now() - t;
@@ -132,6 +135,8 @@ export class Pipeline {
           refreshed = true;
           continue;
         }
+        // A pinned request (a health probe) reports this deployment's answer, whatever it was.
+        if (ctx.pinnedDeployment !== null) throw e;
         let decision: AttemptDecision | undefined;
         if (hooks.attemptFailed.isUsed()) {
           const t = performance.now();
@@ -170,6 +175,7 @@ export class Pipeline {
     const { hooks, lifecycle } = this.env;
     ctx.outcome = reason === 'cache_hit' ? 'cache_hit' : 'responded';
     ctx.outcomeReason = reason ?? null;
+    if (ctx.answerHolds) await awaitHolds(ctx);
     let response = answer;
     if (hooks.transformResponse.isUsed()) {
       const t = performance.now();

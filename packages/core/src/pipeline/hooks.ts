@@ -61,6 +61,11 @@ export interface AuthRequest {
   readonly key: string | undefined;
   /** The HTTP path, when the request came through a server. */
   readonly path: string | undefined;
+  /**
+   * sha256 of `key`, when the core computed it to compare with the master key: a keys plugin that
+   * stores sha256 hashes of its keys looks the key up with it instead of hashing it again.
+   */
+  readonly keyDigest?: Buffer;
 }
 
 /**

@@ -232,7 +232,23 @@ export class StreamRun implements ItemSource {
       this.o.record.endedAt = ctx.elapsed();
       this.o.cancellation.abort(new GatewayError(499, 'aborted', 'Stream ended by the gateway.', { kind: 'aborted' }));
     }
+    // A refusal (a guardrail): the client gets its error event after the end chunk.
+    if (ctx.streamEndError) this.failure = ctx.streamEndError;
     this.finishAssembly();
+  }
+
+  /**
+   * A `streamEnd` tap ended the stream (a check of the whole answer refused it): what was not
+   * handed over yet is withheld; the end chunk (and the refusal's error) go out instead.
+   */
+  private withhold(): void {
+    const ctx = this.ctx;
+    const end = this.o.spec.endChunk(ctx.streamEndReason!, ctx);
+    this.o.spec.observe(end, ctx);
+    this.queue = [end];
+    this.head = 0;
+    ctx.finishReason = ctx.streamEndReason;
+    if (ctx.streamEndError) this.failure = ctx.streamEndError;
   }
 
   private async end(): Promise<void> {
@@ -251,13 +267,18 @@ export class StreamRun implements ItemSource {
         for (let v = w + 1; v < watchers.length && held; v++) held = applyWatcher(watchers[v], held, ctx);
         if (held) for (const c of Array.isArray(held) ? held : [held]) this.push(c, this.queue);
       }
+      // A watcher ended the stream at the flush (what it held broke a rule).
+      if (ctx.streamEndReason) return this.endEarly(this.queue);
     }
     this.finished = true;
     if (!ctx.finishReason) {
       // The upstream closed without finishing: a cut stream is an error, never a silent end.
       throw new GatewayError(502, 'api_error', 'Upstream stream ended before completion.', { code: 'stream_incomplete', kind: 'connection' });
     }
-    if (this.finishAssembly()) await this.o.hooks.streamEnd.promise(ctx.response, ctx);
+    if (this.finishAssembly()) {
+      await this.o.hooks.streamEnd.promise(ctx.response, ctx);
+      if (ctx.streamEndReason) this.withhold();
+    }
   }
 
   private emitTail(c: object): void {

@@ -47,7 +47,7 @@ export function resolvePackage(name: string, dirs: readonly string[]): string | 
 function resolvePlugin(name: string, dirs: readonly string[]): string {
   if (name.startsWith('.') || path.isAbsolute(name)) {
     const p = path.resolve(dirs[0] ?? process.cwd(), name);
-    if (!existsSync(p)) throw new ConfigError(`Plugin "${name}" not found: ${p} does not exist.`);
+    if (!existsSync(p)) throw new ConfigError(`Plugin file ${name} not found: looked for ${p} (relative paths are resolved from the config file's folder).`);
     return p;
   }
   const found = resolvePackage(name, dirs);
