@@ -285,7 +285,6 @@ async function main() {
       "      api_key: 'sk-bench'",
       'settings:',
       `  log_level: ${logLevel}`,
-      ...extra,
       '',
     ].join('\n'));
     const logFile = path.join(tmp, `tollgate.${label}.log`);
