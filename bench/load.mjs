@@ -12,7 +12,8 @@
 //            for the box to be quiet)
 //          --json FILE (write all figures as JSON)
 //          --profile DIR (run Tollgate and the proxy with --cpu-prof into DIR; print top self-time functions)
-//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics,tollgate-guard,tollgate-keys,tollgate-lb  --modes json,stream  --phases closed,open
+//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics,tollgate-guard,tollgate-cost,tollgate-keys,tollgate-lb
+//          --modes json,stream  --phases closed,open
 //            (a subset, e.g. to profile, or more rounds of the open loop alone; tollgate-lb-warn on request)
 //
 // tollgate-lb: Tollgate with @tollgate/plugin-loadbalance on (simple-shuffle over two deployments of
@@ -22,7 +23,8 @@
 // and the minimal proxy each run in a child process (forked from this file with --role); Tollgate
 // runs as `node packages/server/dist/cli.js start --config <temp config> --port N`, in variants:
 // tollgate-info (the default), tollgate-warn (no request log), tollgate-metrics (+ plugin-metrics),
-// tollgate-guard (+ post_call PII and secret guardrails on every request), tollgate-keys (a master
+// tollgate-guard (+ post_call PII and secret guardrails on every request), tollgate-cost (+ plugin-cost,
+// its x-tollgate-cost checked before timing), tollgate-keys (a master
 // key, a SQLite database_url, plugin-keys and plugin-cost; the client calls with a virtual key that
 // has a budget and rpm/tpm/parallel limits). Plugins are loaded from their builds by path. Everything binds
 // 127.0.0.1, every phase is bounded in time and request count, and every child is killed on exit.
@@ -184,7 +186,7 @@ async function main() {
   // A cap on requests per phase, well above what 2 cores can do, so a phase is bounded either way.
   const MAX_PER_PHASE = 2_000_000;
   const profileDir = args.profile ? path.resolve(args.profile) : null;
-  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics', 'tollgate-guard', 'tollgate-keys', 'tollgate-lb', 'tollgate-lb-warn'];
+  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics', 'tollgate-guard', 'tollgate-cost', 'tollgate-keys', 'tollgate-lb', 'tollgate-lb-warn'];
   const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS.filter((t) => t !== 'tollgate-lb-warn'));
   for (const t of selected) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown target ${t} (${ALL_TARGETS.join(', ')})`);
   const modes = args.modes ? args.modes.split(',') : ['json', 'stream'];
@@ -263,17 +265,10 @@ async function main() {
     '  - { name: secrets, type: secrets, mode: post_call, default_on: true }',
   ];
   // Keys and cost on: the keys plugin and the cost plugin by path (the server would load them from a
-  // database_url when installed beside the config). Until @tollgate/plugin-cost exports its plugin,
-  // a stand-in registers a cost reader under its token, at a fixed price.
-  const keysConfig = async () => {
-    const costDist = path.join(ROOT, 'packages/plugins-cost/dist/index.js');
-    let cost = costDist;
-    if (!(await import(costDist)).default?.apply) {
-      cost = path.join(tmp, 'bench-cost.mjs');
-      fs.writeFileSync(cost, "export default { name: '@tollgate/plugin-cost', apply(g) { g.container.register(Symbol.for('@tollgate/plugin-cost.records'), { useValue: (ctx) => ({ cost: ((ctx.usage?.prompt_tokens ?? 0) * 0.15 + (ctx.usage?.completion_tokens ?? 0) * 0.6) / 1e6, input_tokens: ctx.usage?.prompt_tokens ?? 0, output_tokens: ctx.usage?.completion_tokens ?? 0, cached_tokens: 0, reasoning_tokens: 0 }) }); } };\n");
-    }
+  // database_url when installed beside the config).
+  const keysConfig = () => {
     return [
-      `plugins: ${JSON.stringify([cost, path.join(ROOT, 'packages/plugins-keys/dist/index.js')])}`,
+      `plugins: ${JSON.stringify([builtPlugin('plugins-cost'), builtPlugin('plugins-keys')])}`,
       'general_settings:',
       '  master_key: sk-bench-master',
       `  database_url: ${path.join(tmp, 'keys.db')}`,
@@ -293,7 +288,6 @@ async function main() {
       `      api_base: http://${HOST}:${upstreamPort}/v1`,
       "      api_key: 'sk-bench'",
     ];
-    // `extra` once: a top-level key written twice is invalid YAML.
     fs.writeFileSync(configFile, [
       ...extra,
       'model_list:',
@@ -471,17 +465,18 @@ async function main() {
     { key: 'tollgate-warn', level: 'warn', label: 'Tollgate (log_level warn, no request log)' },
     { key: 'tollgate-metrics', level: 'info', label: 'Tollgate (info + plugin-metrics)', extra: selected.has('tollgate-metrics') ? METRICS() : [] },
     { key: 'tollgate-guard', level: 'info', label: 'Tollgate + post_call guardrails (info)', extra: GUARDRAILS },
+    { key: 'tollgate-cost', level: 'info', label: 'Tollgate + @tollgate/plugin-cost (info)', extra: selected.has('tollgate-cost') ? ['plugins:', `  - ${builtPlugin('plugins-cost')}`] : [], costHeader: true },
     { key: 'tollgate-lb', level: 'info', label: 'Tollgate + loadbalance (info)', extra: selected.has('tollgate-lb') ? LOADBALANCE() : [], deployments: 2 },
     { key: 'tollgate-lb-warn', level: 'warn', label: 'Tollgate + loadbalance (warn)', extra: selected.has('tollgate-lb-warn') ? LOADBALANCE() : [], deployments: 2 },
   ];
-  for (const { key, level, label, extra, deployments } of TOLLGATES) {
+  for (const { key, level, label, extra, costHeader, deployments } of TOLLGATES) {
     if (!selected.has(key)) continue;
     const tg = await startTollgate(key.slice('tollgate-'.length), level, upstream.port, extra, deployments);
     tollgates.push(tg);
-    targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile });
+    targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, costHeader });
   }
   if (selected.has('tollgate-keys')) {
-    const tg = await startTollgate('keys', 'info', upstream.port, await keysConfig());
+    const tg = await startTollgate('keys', 'info', upstream.port, keysConfig());
     tollgates.push(tg);
     const headers = { ...HEADERS, authorization: `Bearer ${await virtualKey(tg.origin)}` };
     targets.push({ key: 'tollgate-keys', label: 'Tollgate + keys + cost (virtual key, log_level info)', origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, headers });
@@ -503,6 +498,12 @@ async function main() {
       const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
       await res.body.text();
       if (res.headers['x-tollgate-guardrails'] !== 'pii,secrets') throw new Error(`${t.label}: guardrails not applied (x-tollgate-guardrails: ${res.headers['x-tollgate-guardrails']})`);
+    }
+    if (t.costHeader) {
+      const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
+      await res.body.text();
+      // gpt-4o-mini: 11 x 1.5e-7 + 9 x 6e-7 for the upstream's fixed usage
+      if (res.headers['x-tollgate-cost'] !== '0.00000705') throw new Error(`${t.label}: x-tollgate-cost is ${res.headers['x-tollgate-cost']}, not 0.00000705`);
     }
   }
 
@@ -646,16 +647,18 @@ async function main() {
     return x && y ? f(x, y) : NaN;
   };
   const summary = {};
-  /** The same Tollgate without the plugin, for the plugin's own cost. */
-  const baseline = { 'tollgate-guard': 'tollgate-info', 'tollgate-lb': 'tollgate-info', 'tollgate-lb-warn': 'tollgate-warn' };
-  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-guard', 'tollgate-keys', 'tollgate-lb', 'tollgate-lb-warn']) {
+  /** The same Tollgate without the plugin, for a plugin's own price. */
+  const baseline = { 'tollgate-guard': 'tollgate-info', 'tollgate-cost': 'tollgate-info', 'tollgate-lb': 'tollgate-info', 'tollgate-lb-warn': 'tollgate-warn' };
+  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-guard', 'tollgate-cost', 'tollgate-keys', 'tollgate-lb', 'tollgate-lb-warn']) {
     if (!selected.has(tg)) continue;
     const s = (summary[tg] = {});
     for (const mode of modes) {
       const c = find(results.closed, tg, mode), o = find(results.open, tg, mode);
       s[mode] = {
         throughputPctOfProxy: perRound('closed', tg, 'proxy', mode, (x, y) => (100 * x.rps) / y.rps),
+        // A plugin's own price: against Tollgate without it, same round.
         throughputPctOfTollgate: baseline[tg] ? perRound('closed', tg, baseline[tg], mode, (x, y) => (100 * x.rps) / y.rps) : NaN,
+        cpuUsPerReqOverTollgate: baseline[tg] ? perRound('closed', tg, baseline[tg], mode, (x, y) => x.cpu.targetUsPerReq - y.cpu.targetUsPerReq) : NaN,
         cpuPerReqVsProxy: perRound('closed', tg, 'proxy', mode, (x, y) => x.cpu.targetUsPerReq / y.cpu.targetUsPerReq),
         p99OverheadVsProxyMs: perRound('open', tg, 'proxy', mode, (x, y) => x.latency.p99 - y.latency.p99),
         p99OverheadVsDirectMs: perRound('open', tg, 'direct', mode, (x, y) => x.latency.p99 - y.latency.p99),
@@ -667,13 +670,13 @@ async function main() {
     }
   }
   results.summary = summary;
-  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request', 'tollgate-keys': 'Tollgate + keys + cost, a virtual key with budget and rpm/tpm/parallel limits (log_level info)', 'tollgate-lb': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level info', 'tollgate-lb-warn': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level warn' };
+  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request', 'tollgate-cost': 'Tollgate + @tollgate/plugin-cost, log_level info', 'tollgate-keys': 'Tollgate + keys + cost, a virtual key with budget and rpm/tpm/parallel limits (log_level info)', 'tollgate-lb': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level info', 'tollgate-lb-warn': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level warn' };
   const sg = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '-');
   for (const tg of Object.keys(summary)) {
     console.log(`  ${label[tg]}`);
     for (const mode of modes) {
       const x = summary[tg][mode];
-      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)${Number.isFinite(x.throughputPctOfTollgate) ? `, ${fx(x.throughputPctOfTollgate, 1)}% of Tollgate without the plugin` : ''}`);
+      console.log(`    ${modeLabel[mode].padEnd(28)} throughput ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy's (CPU per request ${fx(x.cpuPerReqVsProxy, 2) || '-'}x the proxy's)${Number.isFinite(x.throughputPctOfTollgate) ? `, ${fx(x.throughputPctOfTollgate, 1)}% of Tollgate without the plugin (${sg(x.cpuUsPerReqOverTollgate)} µs CPU per request)` : ''}`);
       console.log(`    ${''.padEnd(28)} at ${RPS} RPS: p99 ${sg(x.p99OverheadVsProxyMs)} ms vs proxy, ${sg(x.p99OverheadVsDirectMs)} ms vs direct; p50 ${sg(x.p50OverheadVsProxyMs)} ms vs proxy, ${sg(x.p50OverheadVsDirectMs)} ms vs direct`);
       console.log(`    ${''.padEnd(28)} x-tollgate-overhead-ms p50/p99: ${ms(x.headerOverheadAtRps.p50)}/${ms(x.headerOverheadAtRps.p99)} ms at ${RPS} RPS, ${ms(x.headerOverheadClosed.p50)}/${ms(x.headerOverheadClosed.p99)} ms at max load`);
     }

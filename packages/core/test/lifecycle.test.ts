@@ -206,6 +206,19 @@ describe('figures', () => {
     await g.close(0);
   });
 
+  it('a cut stream counts its upstream events from the first content event on, those of the committing read included', async () => {
+    const role = `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })}\n\n`;
+    up.queue({ steps: [{ write: role + chunk('a') + chunk('b') }, { wait: 20, write: chunk('c') }, { wait: 20, destroy: true }] });
+    const acc = accounting();
+    const g = await gateway([model('m', up.url)], [acc.plugin]);
+    await collect(await g.chat({ model: 'm', stream: true, messages: [user('x')] })).catch(() => undefined);
+    await settle();
+    expect(acc.seen[0].outcome).toBe('error');
+    expect(acc.seen[0].usage).toBeNull();
+    expect(acc.seen[0].streamEvents).toBe(3);
+    await g.close(0);
+  });
+
   it('a non-streamed answer records its time to the complete body', async () => {
     up.queue({ headers: { 'content-type': 'application/json' }, steps: [{ wait: 100, write: completion('ok') }, { end: true }] });
     const acc = accounting();

@@ -25,7 +25,12 @@ const COST = '@tollgate/plugin-cost';
 const CACHE = '@tollgate/plugin-cache';
 const STATE = '@tollgate/state-redis';
 
-const COST_KEYS = ['input_cost_per_token', 'output_cost_per_token', 'cache_read_input_token_cost', 'cache_creation_input_token_cost', 'output_cost_per_reasoning_token', 'input_cost_per_token_above_200k_tokens', 'output_cost_per_token_above_200k_tokens', 'input_cost_per_second', 'output_cost_per_second'];
+/** LiteLLM's price keys that people write in configs (the plugin owns more: every tier and service-tier variant). */
+const COST_KEYS = [
+  'input_cost_per_token', 'output_cost_per_token', 'cache_read_input_token_cost', 'cache_creation_input_token_cost',
+  'cache_creation_input_token_cost_above_1hr', 'output_cost_per_reasoning_token', 'input_cost_per_token_above_200k_tokens',
+  'output_cost_per_token_above_200k_tokens', 'input_cost_per_query', 'cost_per_second', 'input_cost_per_second', 'output_cost_per_second',
+];
 
 /**
  * Config keys (as `area.key`) whose feature lives in a plugin package: a config that sets one gets

@@ -166,7 +166,7 @@ export class RequestContext {
   /** Time spent waiting on upstreams, summed over attempts (ms); for streams, up to the last event. */
   upstreamMs = 0;
   /**
-   * Upstream stream events of the answering attempt (after its first content). With no reported
+   * Upstream stream events of the answering attempt, from its first content event on. With no reported
    * usage (a stream cut or abandoned), a cost plugin estimates output from it: OpenAI-format
    * upstreams send about one token per content event.
    */

@@ -135,9 +135,12 @@ export class StreamRun implements ItemSource {
     const { parser, spec, rawText, openaiWire } = this.o;
     // Event text of one read goes out as one item (one write downstream).
     let text = '';
-    if (this.committed) this.ctx.streamEvents += events.length;
+    const counted = this.committed;
+    if (counted) this.ctx.streamEvents += events.length;
+    let commitAt = 0;
     try {
       for (let k = 0; k < events.length && !this.finished; k++) {
+        if (!counted && !this.committed) commitAt = k;
         const ev = events[k];
         if (ev.data === '[DONE]') continue;
         if (rawText && openaiWire && this.committed && !this.assembler && !spec.needsParse(ev.data)) {
@@ -175,6 +178,8 @@ export class StreamRun implements ItemSource {
     } finally {
       // The events before a failing one (an in-band error event) still reach the client.
       if (text) this.queue.push(text);
+      // The read that committed the stream counts from its first content event on.
+      if (!counted && this.committed) this.ctx.streamEvents += events.length - commitAt;
     }
   }
 
