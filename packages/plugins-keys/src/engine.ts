@@ -327,6 +327,9 @@ export class KeysEngine {
    * memberships and organizations whose budget row is, and moves each reset time on.
    */
   async resetBudgets(now = this.now()): Promise<void> {
+    // Spend still pending from the period that ends must land before the reset zeroes it,
+    // or it would be added on top of the next period's (a failed write is retried later).
+    await this.spend.flush().catch(() => undefined);
     for (const entity of ['keys', 'users', 'teams'] as const) {
       const due = await this.store.dueForReset<KeyRecord | UserRecord | TeamRecord>(entity, now);
       const next = due.filter((r) => r.budget_duration).map((r) => ({ ...r, budget_reset_at: new Date(currentResetAt(r.budget_duration!, null, now)!).toISOString() }));

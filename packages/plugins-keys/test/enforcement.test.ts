@@ -112,6 +112,21 @@ describe('enforcement', () => {
     expect(info).toMatchObject({ spend: 0, budget_reset_at: '2030-01-01T00:01:00.000Z' });
   });
 
+  it("writes a period's pending spend before the reset zeroes it, so it is not carried into the next period", async () => {
+    let now = Date.parse('2030-01-01T00:00:10Z');
+    t = await testEngine('sqlite', { now: () => now });
+    const k = await newKey(t, { max_budget: 1, budget_duration: '30s' });
+    await spend(t, k.key, 2); // still pending: the spend writer's interval is an hour here
+    now = Date.parse('2030-01-01T00:00:31Z');
+    await t.engine.resetBudgets();
+    await t.engine.flush();
+    const info = (await t.call('GET', '/key/info', MASTER, undefined, { key: k.key })).body.info;
+    expect(info).toMatchObject({ spend: 0, budget_reset_at: '2030-01-01T00:01:00.000Z' });
+    // A new period's window seeds from the store, not from the old period's spend.
+    now = Date.parse('2030-01-01T00:00:45Z');
+    await expect(spend(t, k.key, 0.5)).resolves.toBeUndefined();
+  });
+
   it('two engines sharing one SharedState and one database enforce one budget', async () => {
     const state = new MemorySharedState();
     t = await testEngine('sqlite', { state });

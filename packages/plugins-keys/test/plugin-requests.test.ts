@@ -102,7 +102,7 @@ describe.each(STORE_KINDS)('requests through the reference server (%s)', (kind) 
       await new Promise((r) => setTimeout(r, 50));
       again = await s.chat(key);
     }
-    expect(again.status).toBe(200);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
     // The reset job moved the key's reset time on (it runs every 100 ms here).
     let info = (await s.call('GET', `/key/info?key=${key}`, MASTER)).body.info;
     for (let i = 0; i < 100 && info.budget_reset_at === resetAt; i++) {
