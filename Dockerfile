@@ -4,10 +4,11 @@
 # Run: docker run -p 4000:4000 -v ./tollgate.config.yaml:/app/config/tollgate.config.yaml:ro tollgate
 FROM node:20-alpine AS build
 WORKDIR /src
-RUN npm install -g pnpm@10 --no-audit --no-fund
+# better-sqlite3 (the keys plugin's embedded store) builds from source on Alpine.
+RUN apk add --no-cache python3 make g++ && npm install -g pnpm@10 --no-audit --no-fund
 COPY . .
 RUN pnpm install --frozen-lockfile && pnpm build
-RUN mkdir /tarballs && for d in core adapters-openai adapters-mock adapters-anthropic adapters-gemini adapters-bedrock adapters-cohere adapters-ollama server; do \
+RUN mkdir /tarballs && for d in core state-redis adapters-openai adapters-mock adapters-anthropic adapters-gemini adapters-bedrock adapters-cohere adapters-ollama plugins-loadbalance plugins-cost plugins-keys plugins-cache plugins-guardrails plugins-metrics plugins-otel server; do \
       (cd packages/$d && pnpm pack --pack-destination /tarballs >/dev/null) || exit 1; \
     done
 WORKDIR /app

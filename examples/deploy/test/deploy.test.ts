@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,9 +97,16 @@ const procs: ChildProcess[] = [];
 let lb: Server;
 let lbUrl: string;
 
+// Both replicas share one PostgreSQL schema (Prisma's ?schema=, as LiteLLM's database_url allows)
+// and one Redis, as in compose.yaml; a schema and a key prefix of this run's own keep runs apart.
+const run = `deploy_${process.pid}_${Date.now().toString(36)}`;
+const DATABASE_URL = `postgresql://postgres@127.0.0.1:5432/test?schema=tg_${run}`;
+
 function startReplica(): Promise<string> {
   const proc = spawn(process.execPath, [cli, '--config', path.join(here, 'tollgate.config.yaml'), '--host', '127.0.0.1', '--port', '0'], {
-    env: { ...process.env, TOLLGATE_MASTER_KEY: 'sk-deploy-test', OPENAI_API_KEY: 'sk-not-used-by-the-echo-model', DATABASE_URL: 'postgresql://127.0.0.1:5432/test', REDIS_URL: 'redis://127.0.0.1:6379', TOLLGATE_LOG_FORMAT: 'json' },
+    // The plugins resolve from this example's node_modules, as from an app's own.
+    cwd: here,
+    env: { ...process.env, NODE_PATH: '', TOLLGATE_MASTER_KEY: 'sk-deploy-test', OPENAI_API_KEY: 'sk-not-used-by-the-echo-model', DATABASE_URL, REDIS_URL: 'redis://127.0.0.1:6379', TOLLGATE_LOG_FORMAT: 'json' },
   });
   procs.push(proc);
   let out = '';
@@ -141,6 +148,8 @@ describe('the same topology without containers: a load balancer in front of two 
   afterAll(async () => {
     for (const p of procs) p.kill('SIGTERM');
     await new Promise((r) => lb?.close(r));
+    // The run's own schema goes with it.
+    spawnSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-c', `DROP SCHEMA IF EXISTS tg_${run} CASCADE`], { stdio: 'ignore' });
   });
 
   const chat = (key: string | null) => fetch(`${lbUrl}/v1/chat/completions`, {
@@ -172,8 +181,35 @@ describe('the same topology without containers: a load balancer in front of two 
     expect(await res.text()).toMatch(/data: \[DONE\]\n\n$/);
   });
 
-  // SHARED STATE ACROSS REPLICAS: once @tollgate/plugin-keys and the Redis-backed limits land, add
-  // them to tollgate.config.yaml and assert here that a virtual key created through one replica
-  // works through the other, that a rate limit of N requests per minute holds for the pair (not
-  // N per replica), and that spend written by both adds up in PostgreSQL.
+  // Shared state across the replicas: keys in PostgreSQL, limits in Redis (DATABASE_URL and
+  // REDIS_URL load @tollgate/plugin-keys and @tollgate/state-redis; nothing else is configured).
+  it('a virtual key made through one replica works through both, and its rpm limit holds for the pair', async () => {
+    const made = await fetch(`${lbUrl}/key/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-deploy-test' },
+      body: JSON.stringify({ models: ['echo'], rpm_limit: 4, key_alias: `deploy-${run}` }),
+    });
+    expect(made.status).toBe(200);
+    const { key } = (await made.json()) as { key: string };
+    expect(key).toMatch(/^sk-/);
+    const statuses: number[] = [];
+    const answeredBy = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      const res = await chat(key);
+      statuses.push(res.status);
+      if (res.status === 200) answeredBy.add(String(res.headers.get('x-request-id')).split('-')[1]);
+      await res.text();
+    }
+    // 4 per minute for the key, wherever its requests land: not 4 per replica.
+    expect(statuses.filter((s) => s === 200)).toHaveLength(4);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(4);
+    expect(answeredBy.size).toBe(2);
+    // A model outside the key's list is refused by either replica.
+    const other = await fetch(`${lbUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(other.status).toBe(403);
+  });
 });

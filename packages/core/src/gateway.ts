@@ -295,8 +295,14 @@ export class Gateway {
       aliases: aliasesOf(this.config.router.model_group_alias),
       providerPackage: (p) => this.providerPackage(p),
     });
+    // An entry whose params reference a missing variable was reported above: preparing it would only repeat that.
+    const broken = new Set<number>();
+    for (const path of Object.keys(this.config.unresolved)) {
+      const m = /^model_list\[(\d+)\]\.params\./.exec(path);
+      if (m) broken.add(Number(m[1]));
+    }
     try {
-      registry.build(this.config.model_list);
+      registry.build(this.config.model_list, broken);
     } catch (err) {
       problems.push((err as Error).message);
     }

@@ -64,11 +64,12 @@ export class ModelRegistry {
 
   constructor(private readonly o: RegistryOptions) {}
 
-  /** Prepare every entry; every problem is reported at once. */
-  build(entries: readonly ModelEntry[]): void {
+  /** Prepare every entry (but those in `skip`, already reported as broken); every problem is reported at once. */
+  build(entries: readonly ModelEntry[], skip: ReadonlySet<number> = new Set()): void {
     const problems: string[] = [];
     const wild = new Map<string, WildcardGroup>();
     entries.forEach((entry, i) => {
+      if (skip.has(i)) return;
       const id = (entry.model_info?.id as string | undefined) ?? `${entry.model_name}#${i}`;
       try {
         if (entry.model_name.includes('*')) {

@@ -71,7 +71,12 @@ export class PluginHost<G> {
       timer = setTimeout(() => reject(new ConfigError(`Plugin "${p.name}" did not finish starting within ${this.o.applyTimeoutMs / 1000} s (its apply() never settled).`)), this.o.applyTimeoutMs);
     });
     try {
-      await Promise.race([Promise.resolve(p.apply(this.gateway as never, opts)), deadline]);
+      await Promise.race([Promise.resolve().then(() => p.apply(this.gateway as never, opts)), deadline]);
+    } catch (err) {
+      // A plugin's own configuration errors read as they are; anything else (a database it could
+      // not reach) names the plugin, so a start-up failure says where it came from.
+      if (err instanceof ConfigError) throw err;
+      throw Object.assign(new ConfigError(`Plugin "${p.name}" failed to start: ${(err as Error)?.message ?? String(err)}`), { cause: err });
     } finally {
       clearTimeout(timer);
     }

@@ -16,7 +16,10 @@ export function describeFailure(err: unknown, target?: ListenTarget, withStack =
   const e = err as NodeJS.ErrnoException & { hostname?: string };
   const host = target?.host.includes(':') ? `[${target.host}]` : target?.host;
   const where = target ? `${host}:${target.port}` : '';
-  switch (e?.code) {
+  // Only an error about the address the server was asked to listen on is about --host or --port.
+  // (cluster workers report the bind; a resolver error names the host it looked up).
+  const aboutListen = e?.syscall === 'listen' || e?.syscall === 'bind' || (e?.hostname !== undefined && e.hostname === target?.host);
+  switch (aboutListen ? e?.code : undefined) {
     case 'EADDRINUSE':
       return `port ${target?.port} is already in use on ${host}: stop the process using it, or pick another port with --port`;
     case 'EADDRNOTAVAIL':
