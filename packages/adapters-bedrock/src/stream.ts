@@ -8,7 +8,7 @@ import {
 } from '@tollgate/core';
 import { mapBedrockStreamException } from './errors.js';
 import { mapStopReason, toOpenAIUsage } from './response.js';
-import { JSON_TOOL_NAME, jsonContent, type JsonMode } from './tools.js';
+import { JSON_TOOL_NAME, jsonContentOfText, type JsonMode } from './tools.js';
 import type { TokenUsage } from './types.js';
 
 export interface StreamParserOptions {
@@ -88,7 +88,7 @@ export class ConverseStreamParser implements StreamParser {
         this.blocks.delete(index);
         // A reasoning block that never got a signature still has to reach thinking_blocks.
         if (b?.kind === 'thinking' && !b.signed && b.text.length) return this.chunk({ thinking_blocks: [{ type: 'thinking', thinking: b.text.join('') }] });
-        if (b?.kind === 'json' && b.buf && this.o.jsonMode) return this.chunk({ content: unwrap(b.buf.join(''), this.o.jsonMode) });
+        if (b?.kind === 'json' && b.buf && this.o.jsonMode) return this.chunk({ content: jsonContentOfText(b.buf.join(''), this.o.jsonMode) });
         return null;
       }
       case 'messageStop': {
@@ -131,13 +131,5 @@ export class ConverseStreamParser implements StreamParser {
     }
     if (typeof r.redactedContent === 'string') return this.chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: r.redactedContent }] });
     return null;
-  }
-}
-
-function unwrap(json: string, mode: JsonMode): string {
-  try {
-    return jsonContent(JSON.parse(json), mode);
-  } catch {
-    return json;
   }
 }

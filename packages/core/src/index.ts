@@ -10,6 +10,7 @@ export * from './http-routes.js';
 export * from './health.js';
 export * from './tokens.js';
 export * from './validation.js';
+export * from './json-tool.js';
 export * from './operations/index.js';
 export { Gateway, CORE_VERSION, type GatewayOptions, type RequestOptions, type Slot } from './gateway.js';
 export { Authenticator, presentedKey } from './auth.js';
