@@ -48,10 +48,12 @@ export class ResponseStream<T = StreamItem> implements AsyncIterableIterator<T> 
   }
 
   /** Stop the stream and settle it (idempotent): the upstream is cancelled, `account` runs. */
-  async cancel(reason: GatewayError = new AbortedError()): Promise<void> {
+  async cancel(reason?: GatewayError): Promise<void> {
+    // Called on every stream's way out: the error (and its stack) only when there is something to cancel.
     if (this.settled) return;
-    this.source.abort(reason);
-    await this.settle(reason);
+    const e = reason ?? new AbortedError();
+    this.source.abort(e);
+    await this.settle(e);
   }
 
   get done(): boolean {
