@@ -1,0 +1,227 @@
+import { endianness } from 'node:os';
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { normalise, ScopeVectors } from './vectors.js';
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES_PER_SCOPE, type SemanticIndex } from './types.js';
+
+export interface RedisIndexOptions {
+  /** The caller's client; the index never closes it. */
+  redis: Redis;
+  /** Prefix of every key the index writes. */
+  prefix: string;
+  /** Entries per scope; adding to a full scope evicts the entry that expires soonest. Default 1,000. */
+  maxEntriesPerScope?: number;
+  /** One line when Redis is lost (not one per lookup). */
+  logger?: { warn(obj: object, msg: string): void };
+  /**
+   * How long this process answers lookups from its copy of a scope's vectors before asking Redis
+   * (one GET of a version number) whether the scope changed; the vectors are transferred again only
+   * when it did. Default 1,000 ms: another process's entry can be missed for that long.
+   */
+  vectorCacheMs?: number;
+  /** Longest a Redis call may take; past it the lookup is a miss (and an add is dropped). Default 500 ms. */
+  timeoutMs?: number;
+  /** Bytes of scope copies kept in process; least recently used scopes are dropped first. Default 256 MiB. */
+  maxBytes?: number;
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+/**
+ * One scope in Redis is three keys sharing a hash tag (one cluster slot):
+ *   `{prefix}{scope}:vec`  hash   entry key -> float64 LE expiry (ms) + float32 unit vector
+ *   `{prefix}{scope}:exp`  zset   entry key, scored by its expiry (ms): sweeping and eviction order
+ *   `{prefix}{scope}:ver`  string bumped by every add: a copy with the same version is current
+ * Every add is one script: drop expired entries, evict the soonest-expiring while full, write the
+ * entry, bump the version, and expire all three keys with the scope's longest-lived entry. It
+ * returns the version before and after and the keys it removed, so the process that wrote can
+ * update its own copy in place instead of fetching the scope again.
+ */
+const ADD = `
+local vec, exp, ver = KEYS[1], KEYS[2], KEYS[3]
+local key, value, expiresAt, now, max, start = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local prev = redis.call('GET', ver)
+local removed = redis.call('ZRANGEBYSCORE', exp, '-inf', now)
+if #removed > 0 then redis.call('ZREMRANGEBYSCORE', exp, '-inf', now) end
+if not redis.call('ZSCORE', exp, key) then
+  local n = redis.call('ZCARD', exp)
+  if n >= max then
+    local victims = redis.call('ZRANGE', exp, 0, n - max)
+    redis.call('ZREMRANGEBYRANK', exp, 0, n - max)
+    for i = 1, #victims do removed[#removed + 1] = victims[i] end
+  end
+end
+for i = 1, #removed, 500 do redis.call('HDEL', vec, unpack(removed, i, math.min(i + 499, #removed))) end
+redis.call('HSET', vec, key, value)
+redis.call('ZADD', exp, expiresAt, key)
+if not prev then redis.call('SET', ver, start) end
+local v = redis.call('INCR', ver)
+local last = redis.call('ZRANGE', exp, -1, -1, 'WITHSCORES')[2]
+redis.call('PEXPIREAT', vec, last)
+redis.call('PEXPIREAT', exp, last)
+redis.call('PEXPIREAT', ver, last)
+local out = { prev or '', v }
+for i = 1, #removed do out[#out + 1] = removed[i] end
+return out
+`;
+
+type AddCommand = (vec: string, exp: string, ver: string, key: string, value: Buffer, expiresAt: number, now: number, max: number, start: string) => Promise<[string, number, ...string[]]>;
+type Client = Redis & { tollgateSemanticAdd: AddCommand };
+
+/** This process's copy of one scope, and the version it was read at ('' = the scope did not exist). */
+interface Snapshot {
+  version: string;
+  vectors: ScopeVectors;
+  checkedAt: number;
+}
+
+/** Client states in which a command would only wait in ioredis's offline queue. */
+const DOWN = new Set(['reconnecting', 'close', 'end']);
+const LE = endianness() === 'LE';
+
+/**
+ * The Redis-backed index (no vector-search module needed): vectors live in Redis so every gateway
+ * process shares them; similarity is computed in process over a copy of the scope, re-validated
+ * with one small GET at most every `vectorCacheMs`. A lookup is O(n·d) dot products with n <=
+ * maxEntriesPerScope, plus, only when the scope changed, one transfer of n·(8 + 4d) bytes.
+ * Redis unreachable, slow or failing: lookups answer null, adds are dropped, one warn line per outage.
+ */
+export function createRedisIndex(opts: RedisIndexOptions): SemanticIndex {
+  const max = opts.maxEntriesPerScope ?? DEFAULT_MAX_ENTRIES_PER_SCOPE;
+  const cacheMs = opts.vectorCacheMs ?? 1000;
+  const timeoutMs = opts.timeoutMs ?? 500;
+  const now = opts.now ?? Date.now;
+  const redis = opts.redis as Client;
+  redis.defineCommand('tollgateSemanticAdd', { numberOfKeys: 3, lua: ADD });
+  const copies = new LRUCache<string, Snapshot>({ maxSize: opts.maxBytes ?? DEFAULT_MAX_BYTES, sizeCalculation: (s) => Math.max(1, s.vectors.bytes) });
+  const loading = new Map<string, Promise<Snapshot | null>>();
+  let down = false;
+
+  const keys = (scope: string) => {
+    const base = `${opts.prefix}{${scope}}`;
+    return { vec: `${base}:vec`, exp: `${base}:exp`, ver: `${base}:ver` };
+  };
+
+  function failed(err: unknown, op: 'search' | 'add'): void {
+    if (down) return;
+    down = true;
+    opts.logger?.warn({ op, err: err instanceof Error ? err.message : String(err) }, 'semantic cache: Redis unavailable; semantic lookups miss and nothing is indexed until it answers');
+  }
+
+  /** `p` within timeoutMs, else a rejection (the command's late answer is ignored). */
+  function within<T>(p: Promise<T>): Promise<T> {
+    if (DOWN.has(redis.status)) {
+      p.catch(() => undefined);
+      return Promise.reject(new Error(`Redis connection is ${redis.status}`));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    p.catch(() => undefined);
+    return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  async function refresh(scope: string, copy: Snapshot | undefined): Promise<Snapshot | null> {
+    const k = keys(scope);
+    try {
+      const version = (await within(redis.get(k.ver))) ?? '';
+      const t = now();
+      if (copy && copy.version === version) {
+        copy.checkedAt = t;
+        return copy;
+      }
+      let snap: Snapshot;
+      if (version === '') snap = { version, vectors: new ScopeVectors(max), checkedAt: t };
+      else {
+        // The version and the vectors in one transaction, so the copy is exactly that version.
+        const res = await within(redis.multi().get(k.ver).hgetallBuffer(k.vec).exec());
+        if (!res) throw new Error('Redis transaction aborted');
+        for (const [err] of res) if (err) throw err;
+        snap = { version: (res[0][1] as string | null) ?? '', vectors: decodeScope(res[1][1] as Record<string, Buffer>, max, t), checkedAt: t };
+      }
+      down = false;
+      copies.set(scope, snap);
+      return snap;
+    } catch (err) {
+      failed(err, 'search');
+      return null;
+    }
+  }
+
+  function load(scope: string): Promise<Snapshot | null> | Snapshot {
+    const copy = copies.get(scope);
+    if (copy && now() - copy.checkedAt < cacheMs) return copy;
+    let p = loading.get(scope);
+    if (!p) {
+      p = refresh(scope, copy).finally(() => loading.delete(scope));
+      loading.set(scope, p);
+    }
+    return p;
+  }
+
+  return {
+    async search(scope, vector, threshold) {
+      const q = normalise(vector);
+      if (!q) return null;
+      const snap = await load(scope);
+      return snap ? snap.vectors.nearest(q, threshold, now()) : null;
+    },
+
+    async add(scope, vector, entryKey, ttlMs) {
+      const unit = normalise(vector);
+      if (!unit || !(ttlMs > 0)) return;
+      const k = keys(scope);
+      const t = now();
+      const expiresAt = Math.ceil(t + ttlMs);
+      try {
+        const [prev, version, ...removed] = await within(redis.tollgateSemanticAdd(k.vec, k.exp, k.ver, entryKey, encode(unit, expiresAt), expiresAt, t, max, `${Math.floor(t)}000`));
+        down = false;
+        const copy = copies.get(scope);
+        if (!copy) return;
+        if (copy.version === prev) {
+          // Nobody else wrote since our copy: apply the same change to it.
+          for (const r of removed) copy.vectors.remove(r);
+          copy.vectors.put(entryKey, unit, expiresAt, t);
+          copy.version = String(version);
+          copies.set(scope, copy);
+        } else copy.checkedAt = -Infinity; // stale: the next lookup asks Redis
+      } catch (err) {
+        failed(err, 'add');
+      }
+    },
+
+    async close() {
+      copies.clear();
+      loading.clear();
+    },
+  };
+}
+
+/** float64 LE expiry, then the vector as float32 LE. */
+function encode(unit: Float32Array, expiresAt: number): Buffer {
+  const buf = Buffer.allocUnsafe(8 + unit.length * 4);
+  buf.writeDoubleLE(expiresAt, 0);
+  if (LE) Buffer.from(unit.buffer, unit.byteOffset, unit.byteLength).copy(buf, 8);
+  else for (let i = 0; i < unit.length; i++) buf.writeFloatLE(unit[i], 8 + i * 4);
+  return buf;
+}
+
+function decodeScope(hash: Record<string, Buffer>, max: number, now: number): ScopeVectors {
+  const out = new ScopeVectors(max);
+  for (const entryKey of Object.keys(hash)) {
+    const buf = hash[entryKey];
+    if (buf.length < 12 || (buf.length - 8) % 4 !== 0) continue;
+    const expiresAt = buf.readDoubleLE(0);
+    if (expiresAt <= now) continue;
+    const d = (buf.length - 8) / 4;
+    let v: Float32Array;
+    if (LE) v = new Float32Array(buf.buffer.slice(buf.byteOffset + 8, buf.byteOffset + buf.length));
+    else {
+      v = new Float32Array(d);
+      for (let i = 0; i < d; i++) v[i] = buf.readFloatLE(8 + i * 4);
+    }
+    out.put(entryKey, v, expiresAt, now);
+  }
+  return out;
+}
