@@ -81,6 +81,10 @@ function createStore(gateway: Gateway, s: CacheSettings): CacheStore {
   const target = s.redis ?? redisConnection({}, gateway.config);
   const store = new RedisStore({ ...target, compressAboveBytes: s.compressAboveBytes, commandTimeoutMs: s.redisTimeoutMs, logger: gateway.logger });
   gateway.health.addStore({ name: 'redis', kind: 'cache', plugin: NAME, check: () => store.ping() });
+  // Start-up waits a moment for Redis; without it the gateway serves anyway (every lookup a miss).
+  gateway.hooks.ready.tapPromise(NAME, async () => {
+    if (!(await store.ready(2000))) gateway.logger.warn('cache: Redis not answering yet; requests are cache misses until it does');
+  });
   return store;
 }
 

@@ -53,7 +53,20 @@ export class RedisStore implements CacheStore {
     this.client.on('error', (err: Error) => this.failed(err));
   }
 
+  /** Resolves true once connected, false after `timeoutMs` without Redis (reads are misses meanwhile). */
+  ready(timeoutMs = 2000): Promise<boolean> {
+    if (this.client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (v: boolean) => { clearTimeout(timer); this.client.off('ready', onReady); resolve(v); };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.client.once('ready', onReady);
+    });
+  }
+
   async get(key: string): Promise<StoredEntry | undefined> {
+    // Not connected (yet, or any more): a miss at once, without queueing behind a reconnect.
+    if (this.client.status !== 'ready') return undefined;
     try {
       const buf = await this.client.getBuffer(this.prefix + key);
       if (this.down) this.recovered();
@@ -68,6 +81,7 @@ export class RedisStore implements CacheStore {
   }
 
   async set(key: string, entry: StoredEntry, ttlMs: number): Promise<void> {
+    if (this.client.status !== 'ready') return;
     try {
       const json = JSON.stringify({ t: entry.createdAt, r: entry.response });
       const value = json.length > this.compressAbove ? await gzipAsync(json) : json;
