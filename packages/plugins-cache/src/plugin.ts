@@ -3,7 +3,7 @@ import { STAGE_CACHE, STAGE_LAST, type Caller, type Gateway, type Plugin, type R
 import { redisConnection } from '@tollgate/state-redis';
 import { NO_CONTROLS, readControls, type Controls } from './controls.js';
 import { cacheKey, keyFields, stableJson } from './key.js';
-import { createMemoryIndex, createRedisIndex, embedPrompt, type SemanticIndex } from './semantic-wire.js';
+import { createMemoryIndex, createRedisIndex, embedPrompt, NotEmbeddableError, withoutEmbeddedText, type SemanticIndex } from './semantic/index.js';
 import { CACHE_PARAMS_SCHEMA, OPTIONS_SCHEMA, SETTINGS_PROPERTIES, resolveSettings, type CacheOptions, type CacheSettings } from './settings.js';
 import { MemoryStore } from './stores/memory.js';
 import { RedisStore } from './stores/redis.js';
@@ -120,10 +120,12 @@ function wire(gateway: Gateway, settings: CacheSettings, givenIndex: SemanticInd
   }
 
   /** The prompt's vector, or null when embedding failed (logged at most once a minute; the request goes on as a miss). */
-  async function embed(request: unknown): Promise<Float32Array | null> {
+  async function embed(request: unknown, ctx: RequestContext): Promise<Float32Array | null> {
     try {
-      return await embedPrompt(gateway, semantic!.embeddingModel, request as never);
+      return await embedPrompt(gateway, semantic!.embeddingModel, request, { signal: ctx.signal });
     } catch (err) {
+      // A prompt with images, audio or no text is never matched on its wording: exact cache only.
+      if (err instanceof NotEmbeddableError || ctx.aborted) return null;
       const now = Date.now();
       if (now - lastEmbedWarning > 60_000) {
         lastEmbedWarning = now;
@@ -186,7 +188,7 @@ function wire(gateway: Gateway, settings: CacheSettings, givenIndex: SemanticInd
       let answer = await read(storeKey, controls.maxAgeMs);
       if (answer === undefined && semantic && index && ctx.operation !== 'embeddings') {
         semanticScope = semanticScopeOf(ctx.operation, namespace, tenant, group.name, req);
-        vector = await embed(req);
+        vector = await embed(req, ctx);
         const match = vector ? await index.search(semanticScope, vector, semantic.threshold).catch(() => null) : null;
         if (match) {
           answer = await read(match.entryKey, controls.maxAgeMs);
@@ -207,7 +209,7 @@ function wire(gateway: Gateway, settings: CacheSettings, givenIndex: SemanticInd
     if (semantic && index && ctx.operation !== 'embeddings' && !vector) {
       // no-cache skipped the lookup: the entry still joins the index.
       semanticScope = semanticScopeOf(ctx.operation, namespace, tenant, group.name, req);
-      vector = await embed(req);
+      vector = await embed(req, ctx);
     }
     slot.set(ctx, { storeKey, ttlMs: controls.ttlMs ?? settings.ttlMs, semanticScope, vector });
     ctx.collectResponse();
@@ -236,11 +238,10 @@ function wire(gateway: Gateway, settings: CacheSettings, givenIndex: SemanticInd
 
 /**
  * Where a prompt's vector is compared: one tenant, one model group, one namespace, and the same
- * non-prompt fields (tools, response_format, temperature...), so a semantic hit differs from the
- * request only in the wording of its prompt.
+ * everything but the embedded text (assistant and tool turns, tools, response_format, temperature...),
+ * so a semantic hit differs from the request only in the wording of its prompt.
  */
 function semanticScopeOf(operation: string, namespace: string, tenant: string, group: string, request: Record<string, unknown>): string {
-  const { messages: _m, prompt: _p, ...rest } = keyFields(request);
-  const params = createHash('sha256').update(stableJson(rest)).digest('hex').slice(0, 16);
+  const params = createHash('sha256').update(stableJson(keyFields(withoutEmbeddedText(request)))).digest('hex').slice(0, 32);
   return `${operation}\n${namespace}\n${tenant}\n${group}\n${params}`;
 }
