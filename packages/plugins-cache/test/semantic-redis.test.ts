@@ -10,14 +10,14 @@ afterAll(() => redis.cleanup());
 const MINUTE = 60_000;
 
 describe('the Redis index', () => {
-  it('keeps a scope in three keys that expire with its longest-lived entry', async () => {
+  it('keeps a scope in four keys that expire with its longest-lived entry', async () => {
     const c = redis.client();
     const index = createRedisIndex({ redis: c, prefix: redis.prefix });
     await index.add('team-1:gpt', at(0, 16), 'e1', 5_000);
     await index.add('team-1:gpt', at(1, 16), 'e2', 20_000);
     const base = `${redis.prefix}{team-1:gpt}`;
-    expect(await redis.keys()).toEqual([`${base}:exp`, `${base}:vec`, `${base}:ver`]);
-    for (const k of ['vec', 'exp', 'ver']) {
+    expect(await redis.keys()).toEqual([`${base}:exp`, `${base}:seq`, `${base}:vec`, `${base}:ver`]);
+    for (const k of ['vec', 'exp', 'seq', 'ver']) {
       const ttl = await c.pttl(`${base}:${k}`);
       expect(ttl).toBeGreaterThan(15_000);
       expect(ttl).toBeLessThanOrEqual(20_000);
@@ -33,7 +33,8 @@ describe('the Redis index', () => {
     await index.add('gone:gpt', at(0), 'e', 100);
     expect(await c.exists(`${redis.prefix}{gone:gpt}:vec`)).toBe(1);
     await sleep(200);
-    expect(await c.exists(`${redis.prefix}{gone:gpt}:vec`, `${redis.prefix}{gone:gpt}:exp`, `${redis.prefix}{gone:gpt}:ver`)).toBe(0);
+    expect(await redis.keys()).not.toContain(`${redis.prefix}{gone:gpt}:vec`);
+    expect(await c.exists(...['vec', 'exp', 'seq', 'ver'].map((k) => `${redis.prefix}{gone:gpt}:${k}`))).toBe(0);
   });
 
   it('keeps at most maxEntriesPerScope entries in Redis', async () => {
@@ -42,6 +43,17 @@ describe('the Redis index', () => {
     for (let i = 0; i < 12; i++) await index.add('bounded:gpt', at(i / 10), `e${i}`, MINUTE + i);
     expect(await c.zcard(`${redis.prefix}{bounded:gpt}:exp`)).toBe(5);
     expect((await c.hkeys(`${redis.prefix}{bounded:gpt}:vec`)).sort()).toEqual(['e10', 'e11', 'e7', 'e8', 'e9']);
+  });
+
+  it('empties a scope in Redis when a vector of another dimension is added (the embedding model changed)', async () => {
+    const c = redis.client();
+    const index = createRedisIndex({ redis: c, prefix: redis.prefix });
+    await index.add('dims:gpt', at(0, 8), 'd8-a', MINUTE);
+    await index.add('dims:gpt', at(1, 8), 'd8-b', MINUTE);
+    await index.add('dims:gpt', at(0, 16), 'd16', MINUTE);
+    expect(await c.hkeys(`${redis.prefix}{dims:gpt}:vec`)).toEqual(['d16']);
+    const fresh = createRedisIndex({ redis: redis.client(), prefix: redis.prefix });
+    expect((await fresh.search('dims:gpt', at(0, 16), 0.9))?.entryKey).toBe('d16');
   });
 
   it("sees another process's entry once its copy is older than vectorCacheMs", async () => {
@@ -55,30 +67,53 @@ describe('the Redis index', () => {
   });
 
   it("sees its own add at once, and refetches at once when its add shows another process wrote", async () => {
-    const a = createRedisIndex({ redis: redis.client(), prefix: redis.prefix, vectorCacheMs: 60_000 });
+    const ca = redis.client();
+    const a = createRedisIndex({ redis: ca, prefix: redis.prefix, vectorCacheMs: 60_000 });
     const b = createRedisIndex({ redis: redis.client(), prefix: redis.prefix, vectorCacheMs: 60_000 });
     expect(await a.search('own:gpt', at(0), 0.9)).toBeNull();
+    const get = vi.spyOn(ca, 'get');
+    const multi = vi.spyOn(ca, 'multi');
     await a.add('own:gpt', at(0), 'a1', MINUTE);
     expect((await a.search('own:gpt', at(0), 0.9))?.entryKey).toBe('a1');
+    expect(get).not.toHaveBeenCalled(); // applied to a's copy in place: no read from Redis
+    expect(multi).not.toHaveBeenCalled();
     await b.add('own:gpt', axis(5), 'b1', MINUTE);
     expect(await a.search('own:gpt', axis(5), 0.9)).toBeNull(); // a's copy is still within vectorCacheMs
     await a.add('own:gpt', axis(6), 'a2', MINUTE); // the version moved by two: a's copy is stale
     expect((await a.search('own:gpt', axis(5), 0.9))?.entryKey).toBe('b1');
+    expect(multi).toHaveBeenCalledTimes(1);
     expect((await a.search('own:gpt', axis(6), 0.9))?.entryKey).toBe('a2');
     expect((await a.search('own:gpt', at(0), 0.9))?.entryKey).toBe('a1');
   });
 
-  it('transfers the vectors again only when the scope changed', async () => {
+  it('transfers nothing while the scope is unchanged, and then only the entries written since its copy', async () => {
     const c = redis.client();
     const index = createRedisIndex({ redis: c, prefix: redis.prefix, vectorCacheMs: 0 });
     const other = createRedisIndex({ redis: redis.client(), prefix: redis.prefix });
     await other.add('fetch:gpt', at(0), 'e', MINUTE);
+    await other.add('fetch:gpt', at(0.5), 'e2', MINUTE);
     const multi = vi.spyOn(c, 'multi');
+    const hmget = vi.spyOn(c, 'hmgetBuffer');
     for (let i = 0; i < 5; i++) expect((await index.search('fetch:gpt', at(0), 0.9))?.entryKey).toBe('e');
-    expect(multi).toHaveBeenCalledTimes(1);
+    expect(multi).toHaveBeenCalledTimes(1); // the one full fetch
     await other.add('fetch:gpt', at(1), 'f', MINUTE);
+    await other.add('fetch:gpt', at(0.5), 'e2', MINUTE); // written again: sent again
     expect((await index.search('fetch:gpt', at(1), 0.9))?.entryKey).toBe('f');
     expect(multi).toHaveBeenCalledTimes(2);
+    expect(hmget).toHaveBeenCalledTimes(1);
+    expect(hmget.mock.calls[0].slice(1).sort()).toEqual(['e2', 'f']);
+    expect((await index.search('fetch:gpt', at(0), 0.9))?.entryKey).toBe('e');
+    expect(hmget).toHaveBeenCalledTimes(1);
+  });
+
+  it('catches up with a change of dimension by fetching the scope again', async () => {
+    const index = createRedisIndex({ redis: redis.client(), prefix: redis.prefix, vectorCacheMs: 0 });
+    const other = createRedisIndex({ redis: redis.client(), prefix: redis.prefix });
+    await other.add('redim:gpt', at(0, 8), 'd8', MINUTE);
+    expect((await index.search('redim:gpt', at(0, 8), 0.9))?.entryKey).toBe('d8');
+    await other.add('redim:gpt', at(0, 16), 'd16', MINUTE);
+    expect((await index.search('redim:gpt', at(0, 16), 0.9))?.entryKey).toBe('d16');
+    expect(await index.search('redim:gpt', at(0, 8), 0.9)).toBeNull();
   });
 
   it('shares one transfer between concurrent lookups of a scope', async () => {

@@ -31,16 +31,20 @@ export function promptText(request: unknown, maxChars = DEFAULT_PROMPT_CHARS): s
   if (request === null || typeof request !== 'object') return null;
   const r = request as { messages?: unknown; prompt?: unknown };
   let text = '';
+  let hasText = false;
   if (Array.isArray(r.messages)) {
     for (const m of r.messages as Array<{ role?: unknown; content?: unknown }>) {
       if (typeof m?.role !== 'string' || !EMBEDDED_ROLES.has(m.role)) continue;
       const t = contentText(m.content);
       if (t === null) return null;
+      if (t.trim()) hasText = true;
       text += (text ? '\n' : '') + `${m.role}: ${t}`;
     }
-  } else if (typeof r.prompt === 'string') text = r.prompt;
-  else return null;
-  if (!text.trim()) return null;
+  } else if (typeof r.prompt === 'string') {
+    text = r.prompt;
+    hasText = text.trim() !== '';
+  } else return null;
+  if (!hasText) return null;
   if (text.length <= maxChars) return text;
   let start = text.length - maxChars;
   // Never start on the second half of a surrogate pair.
