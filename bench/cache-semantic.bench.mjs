@@ -8,11 +8,14 @@
 // One scope (a tenant and model group) filled to the default bound, n = 1,000 entries, at
 // d = 256 and d = 1536 (text-embedding-3-small's full size). A lookup scans every live entry: the
 // cost is O(n·d) whatever the threshold, so random vectors (all misses) measure the worst case.
-// - memory: createMemoryIndex().search — the dot products alone;
+// - memory: createMemoryIndex().search — the dot products alone (WebAssembly SIMD), and the same
+//   with the plain JavaScript loop (simd: false) for comparison;
 // - redis, copy warm: within vectorCacheMs, answered from the process's copy (no Redis call);
 // - redis, copy checked: vectorCacheMs elapsed, version unchanged: one GET, then the scan;
-// - redis, copy cold: the copy dropped (another process wrote): GET, then MULTI GET + HGETALL of
-//   n·(8 + 4d) bytes, decoding, then the scan;
+// - redis, copy caught up: another process added one entry since the copy (its add untimed): GET,
+//   MULTI GET + ZRANGEBYSCORE (what changed), HMGET of that one entry, then the scan;
+// - redis, copy cold: a process without a copy (start-up, or its copy dropped from its byte
+//   bound): GET, then MULTI GET + HGETALL of n·(8 + 4d) bytes, decoding, then the scan;
 // - add: one entry into the full scope (sweep, evict the soonest-expiring, write).
 // Embedding the prompt (an upstream call) is not included: it dominates any of these.
 import { createRequire } from 'node:module';
@@ -60,7 +63,10 @@ for (const d of DIMS) {
 
   const memory = createMemoryIndex({});
   for (let i = 0; i < N; i++) await memory.add('tenant:group', vectors[i], `e${i}`, HOUR);
+  const plain = createMemoryIndex({ simd: false });
+  for (let i = 0; i < N; i++) await plain.add('tenant:group', vectors[i], `e${i}`, HOUR);
   bench.add(`memory, n=${N}, d=${d}: search`, async () => note(await memory.search('tenant:group', query(), 0.95)));
+  bench.add(`memory, n=${N}, d=${d}: search, plain JS loop`, async () => note(await plain.search('tenant:group', query(), 0.95)));
   bench.add(`memory, n=${N}, d=${d}: add to the full scope`, async () => memory.add('tenant:group', query(), `new${++seq}`, HOUR));
 
   if (redis) {
@@ -70,10 +76,16 @@ for (const d of DIMS) {
     const warm = createRedisIndex({ redis, prefix, vectorCacheMs: HOUR });
     const checked = createRedisIndex({ redis, prefix, vectorCacheMs: 0 });
     const cold = createRedisIndex({ redis, prefix, vectorCacheMs: 0 });
+    const catching = createRedisIndex({ redis, prefix, vectorCacheMs: 0 });
+    const other = createRedisIndex({ redis, prefix });
     await warm.search(scope, query(), 0.95);
     await checked.search(scope, query(), 0.95);
+    await catching.search(scope, query(), 0.95);
     bench.add(`redis, n=${N}, d=${d}: search, copy warm (no Redis call)`, async () => note(await warm.search(scope, query(), 0.95)));
     bench.add(`redis, n=${N}, d=${d}: search, copy checked (GET version)`, async () => note(await checked.search(scope, query(), 0.95)));
+    bench.add(`redis, n=${N}, d=${d}: search, copy caught up (1 entry new)`, async () => note(await catching.search(scope, query(), 0.95)), {
+      beforeEach: async () => other.add(scope, query(), `other${++seq}`, HOUR),
+    });
     bench.add(`redis, n=${N}, d=${d}: search, copy cold (transfer ${((N * (8 + 4 * d)) / 1e6).toFixed(2)} MB)`, async () => {
       await cold.close(); // drops the process's copies, as another process's write would make it refetch
       note(await cold.search(scope, query(), 0.95));
@@ -90,6 +102,7 @@ console.log(`Node ${process.version}; one scope of n = ${N} entries; times per c
 console.table(
   bench.tasks.map((t) => ({
     task: t.name,
+    'median µs': (t.result.latency.p50 * 1000).toFixed(1),
     'mean µs': (t.result.latency.mean * 1000).toFixed(1),
     'p99 µs': (t.result.latency.p99 * 1000).toFixed(1),
     'ops/s': Math.round(t.result.throughput.mean).toLocaleString('en-US'),

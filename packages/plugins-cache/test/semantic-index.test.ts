@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMemoryIndex, createRedisIndex, ScopeVectors, normalise, type SemanticIndex } from '../src/semantic/index.js';
+import { createMemoryIndex, createRedisIndex, ScopeVectors, normalise, SIMD_AVAILABLE, type SemanticIndex } from '../src/semantic/index.js';
 import { at, axis, redisFixture, sleep } from './semantic-helpers.js';
 
 const redis = redisFixture('index');
@@ -155,6 +155,38 @@ describe('ScopeVectors', () => {
     expect(s.put('e', normalise(axis(4))!, 500, 250)).toEqual(['c']); // c expired at 200
     expect(s.size).toBe(3);
     expect(s.nearest(normalise(axis(0))!, 0.99, 250)?.entryKey).toBe('a');
+  });
+
+  it('finds the same nearest entries and scores with the SIMD scan as with the plain loop', () => {
+    expect(SIMD_AVAILABLE).toBe(true); // Node >= 20 has WebAssembly SIMD
+    const rand = (d: number) => normalise(Float32Array.from({ length: d }, (_, i) => Math.sin(i * 12.9898 + d * 78.233 + Math.random())))!;
+    for (const d of [8, 100, 256, 1536]) {
+      const simd = new ScopeVectors(300, true);
+      const plain = new ScopeVectors(300, false);
+      const vectors = Array.from({ length: 300 }, () => rand(d));
+      vectors.forEach((v, i) => {
+        simd.put(`k${i}`, v, 1e12, 0);
+        plain.put(`k${i}`, v, 1e12, 0);
+      });
+      for (let i = 0; i < 5; i++) simd.remove(`k${i * 7}`), plain.remove(`k${i * 7}`);
+      expect(simd.usesSimd).toBe(d >= 100); // from 64 KiB of rows on
+      expect(plain.usesSimd).toBe(false);
+      for (let t = 0; t < 20; t++) {
+        const q = t < 10 ? vectors[t * 13 + 1] : rand(d);
+        const a = simd.nearest(q, -1, 0)!;
+        const b = plain.nearest(q, -1, 0)!;
+        expect(a.entryKey).toBe(b.entryKey);
+        expect(a.score).toBeCloseTo(b.score, 5);
+      }
+    }
+  });
+
+  it('keeps its entries when its rows move into WebAssembly memory and the memory grows', () => {
+    const s = new ScopeVectors(1000, true);
+    for (let i = 0; i < 600; i++) s.put(`k${i}`, normalise(at(i / 100, 256))!, 1e12, 0);
+    expect(s.usesSimd).toBe(true);
+    for (let i = 0; i < 600; i += 37) expect(s.nearest(normalise(at(i / 100, 256))!, 0.99999, 0)?.entryKey).toBe(`k${i}`);
+    expect(s.nearest(normalise(at(0, 256))!, 0.9, 1e12)).toBeNull(); // all expired at 1e12
   });
 
   it('grows its matrix by doubling up to the bound', () => {

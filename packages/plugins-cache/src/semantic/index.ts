@@ -8,3 +8,4 @@ export { createMemoryIndex, type MemoryIndexOptions } from './memory.js';
 export { createRedisIndex, type RedisIndexOptions } from './redis.js';
 export { embedPrompt, promptText, withoutEmbeddedText, decodeEmbedding, NotEmbeddableError, DEFAULT_PROMPT_CHARS, type EmbedOptions } from './embed.js';
 export { normalise, ScopeVectors, type Match } from './vectors.js';
+export { SIMD_AVAILABLE } from './simd.js';

@@ -9,6 +9,8 @@ export interface MemoryIndexOptions {
   maxBytes?: number;
   /** Clock (tests). */
   now?: () => number;
+  /** false: scan with the plain JavaScript loop even where WebAssembly SIMD is available (benchmarks). */
+  simd?: boolean;
 }
 
 /** Scopes in a byte-bounded LRU, each a ScopeVectors; sizes are re-counted on every add. */
@@ -36,7 +38,7 @@ export function createMemoryIndex(opts: MemoryIndexOptions = {}): SemanticIndex 
       const unit = normalise(vector);
       if (!unit || !(ttlMs > 0)) return;
       const t = now();
-      const s = scopes.get(scope) ?? new ScopeVectors(max);
+      const s = scopes.get(scope) ?? new ScopeVectors(max, opts.simd);
       s.sweep(t);
       s.put(entryKey, unit, t + ttlMs, t);
       scopes.set(scope, s);

@@ -1,6 +1,8 @@
+import { padded, scoresInstance, SIMD_AVAILABLE, type ScoresInstance } from './simd.js';
+
 /**
  * The vectors of one scope (tenant and model group): a bounded, flat Float32Array matrix of unit
- * vectors, so a lookup is one pass of dot products (O(n·d)) with no allocation.
+ * vectors, so a lookup is one pass of dot products (O(n·d)), copying nothing.
  */
 
 /** A unit-length float32 copy of `v`; null for an empty, zero or non-finite vector (it can match nothing). */
@@ -37,21 +39,32 @@ export interface Match {
   score: number;
 }
 
+/** Matrices from this size on live in a WebAssembly memory and are scanned with SIMD. */
+const WASM_FROM_BYTES = 64 * 1024;
+
 /**
  * At most `max` entries. Adding to a full scope first drops expired entries, then the entry that
  * expires soonest (the oldest, when entries share one TTL). Adding a vector of another dimension
  * (the embedding model changed) empties the scope first. Expiry is checked on every lookup, so an
  * expired entry never matches, whether or not it was swept yet.
+ *
+ * Rows are zero-padded to a multiple of 16 floats. A matrix of 64 KiB or more lives in its own
+ * WebAssembly memory (rows from offset 0, then the query, then the scores) and a lookup is one
+ * SIMD call plus a pass over n scores; a smaller one is a Float32Array scanned in JavaScript.
  */
 export class ScopeVectors {
   private dim = 0;
+  private stride = 0;
   private count = 0;
+  private capacity = 0;
   private matrix = new Float32Array(0);
+  private wasm: ScoresInstance | null = null;
   private keys: string[] = [];
   private expires: number[] = [];
   private readonly slotOf = new Map<string, number>();
 
-  constructor(readonly max: number) {}
+  /** `simd: false` keeps the plain JavaScript scan (benchmarks, comparisons). */
+  constructor(readonly max: number, private readonly simd = SIMD_AVAILABLE) {}
 
   get size(): number {
     return this.count;
@@ -61,11 +74,16 @@ export class ScopeVectors {
     return this.dim;
   }
 
-  /** Bytes held, roughly: the matrix as allocated plus keys and bookkeeping. */
+  /** Whether lookups run the SIMD scan. */
+  get usesSimd(): boolean {
+    return this.wasm !== null;
+  }
+
+  /** Bytes held, roughly: the matrix (or WebAssembly memory) as allocated plus keys and bookkeeping. */
   get bytes(): number {
     let keys = 0;
     for (let i = 0; i < this.count; i++) keys += 2 * this.keys[i].length + 64;
-    return this.matrix.byteLength + keys + 128;
+    return (this.wasm ? this.wasm.memory.buffer.byteLength : this.matrix.byteLength) + keys + 128;
   }
 
   /** Insert or replace `entryKey`; `unit` must already be unit length. Returns the keys evicted to make room. */
@@ -76,7 +94,11 @@ export class ScopeVectors {
       evicted.push(...this.keys.slice(0, this.count));
       this.clear();
     }
-    this.dim = unit.length;
+    if (this.count === 0 && unit.length !== this.dim) {
+      this.clear();
+      this.dim = unit.length;
+      this.stride = padded(unit.length);
+    }
     let slot = this.slotOf.get(entryKey);
     if (slot === undefined) {
       if (this.count >= this.max) {
@@ -85,12 +107,12 @@ export class ScopeVectors {
         }
         while (this.count >= this.max) evicted.push(this.removeAt(this.soonest()));
       }
+      if (this.count >= this.capacity) this.grow();
       slot = this.count++;
-      this.grow(this.count);
       this.keys[slot] = entryKey;
       this.slotOf.set(entryKey, slot);
     }
-    this.matrix.set(unit, slot * this.dim);
+    this.matrix.set(unit, slot * this.stride);
     this.expires[slot] = expiresAt;
     return evicted;
   }
@@ -118,15 +140,33 @@ export class ScopeVectors {
   nearest(q: Float32Array, threshold: number, now: number): Match | null {
     const d = this.dim;
     if (this.count === 0 || q.length !== d) return null;
-    const m = this.matrix;
     let best = -1;
     let bestScore = -Infinity;
-    for (let i = 0, offset = 0; i < this.count; i++, offset += d) {
-      if (this.expires[i] <= now) continue;
-      const s = dotAt(q, m, offset, d);
-      if (s > bestScore) {
-        bestScore = s;
-        best = i;
+    if (this.wasm) {
+      const st = this.stride;
+      const qAt = this.capacity * st;
+      const f = new Float32Array(this.wasm.memory.buffer);
+      f.set(q, qAt);
+      f.fill(0, qAt + d, qAt + st);
+      const outAt = qAt + st;
+      this.wasm.scores(qAt * 4, 0, this.count, st * 4, outAt * 4);
+      for (let i = 0; i < this.count; i++) {
+        const s = f[outAt + i];
+        if (s > bestScore && this.expires[i] > now) {
+          bestScore = s;
+          best = i;
+        }
+      }
+    } else {
+      const m = this.matrix;
+      const st = this.stride;
+      for (let i = 0, offset = 0; i < this.count; i++, offset += st) {
+        if (this.expires[i] <= now) continue;
+        const s = dotAt(q, m, offset, d);
+        if (s > bestScore) {
+          bestScore = s;
+          best = i;
+        }
       }
     }
     if (best < 0 || bestScore < threshold) return null;
@@ -136,7 +176,10 @@ export class ScopeVectors {
   clear(): void {
     this.count = 0;
     this.dim = 0;
+    this.stride = 0;
+    this.capacity = 0;
     this.matrix = new Float32Array(0);
+    this.wasm = null;
     this.keys = [];
     this.expires = [];
     this.slotOf.clear();
@@ -154,8 +197,8 @@ export class ScopeVectors {
     const last = this.count - 1;
     this.slotOf.delete(key);
     if (i !== last) {
-      const d = this.dim;
-      this.matrix.copyWithin(i * d, last * d, last * d + d);
+      const st = this.stride;
+      this.matrix.copyWithin(i * st, last * st, last * st + st);
       this.keys[i] = this.keys[last];
       this.expires[i] = this.expires[last];
       this.slotOf.set(this.keys[i], i);
@@ -166,13 +209,29 @@ export class ScopeVectors {
     return key;
   }
 
-  /** Room for `rows` vectors: capacity doubles (from 8) up to `max`. */
-  private grow(rows: number): void {
-    const need = rows * this.dim;
-    if (this.matrix.length >= need) return;
-    const cap = Math.min(this.max, Math.max(8, this.matrix.length / Math.max(1, this.dim) * 2, rows));
-    const next = new Float32Array(cap * this.dim);
-    next.set(this.matrix.subarray(0, (rows - 1) * this.dim));
+  /** Double the capacity (from 8, up to `max`); from 64 KiB on, the rows move into a WebAssembly memory. */
+  private grow(): void {
+    const st = this.stride;
+    const capacity = Math.min(this.max, Math.max(8, this.capacity * 2));
+    const used = this.count * st;
+    if (this.simd && capacity * st * 4 >= WASM_FROM_BYTES) {
+      const wasm = this.wasm ?? scoresInstance();
+      if (wasm) {
+        // rows, then the query (one row), then one score per row
+        const need = (capacity * st + st + capacity) * 4;
+        const have = wasm.memory.buffer.byteLength;
+        if (need > have) wasm.memory.grow(Math.ceil((need - have) / 65536));
+        const next = new Float32Array(wasm.memory.buffer, 0, capacity * st);
+        if (!this.wasm) next.set(this.matrix.subarray(0, used));
+        this.wasm = wasm;
+        this.matrix = next;
+        this.capacity = capacity;
+        return;
+      }
+    }
+    const next = new Float32Array(capacity * st);
+    next.set(this.matrix.subarray(0, used));
     this.matrix = next;
+    this.capacity = capacity;
   }
 }
