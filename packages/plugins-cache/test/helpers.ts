@@ -14,6 +14,7 @@ export interface Seen {
   key: string | undefined;
   attempts: number;
   collecting: boolean;
+  requestChanged: boolean;
   warnings: string[];
   upstreamBody: Record<string, unknown> | null;
 }
@@ -55,6 +56,7 @@ export function recorder(seen: Seen[]): Plugin {
           key: ctx.responseHeaders['x-tollgate-cache-key'],
           attempts: ctx.attempts.length,
           collecting: ctx.collecting,
+          requestChanged: ctx.requestChanged,
           warnings: [...ctx.warnings],
           upstreamBody: bodies.get(ctx) ?? null,
         });

@@ -78,7 +78,7 @@ describe('exact cache, in memory', () => {
     await ask();
     for await (const _ of await t.gateway.chat({ model: 'm', stream: true, messages: [user('Hi')] })) { /* read */ }
     await settled(t, 3);
-    expect(t.seen.map((s) => [s.outcome, s.cache, s.collecting])).toEqual([['ok', undefined, false], ['ok', undefined, false], ['ok', undefined, false]]);
+    expect(t.seen.map((s) => [s.outcome, s.cache, s.collecting, s.requestChanged])).toEqual([['ok', undefined, false, false], ['ok', undefined, false, false], ['ok', undefined, false, false]]);
   });
 
   it('mode default_off caches only requests with use-cache', async () => {
