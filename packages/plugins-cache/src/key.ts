@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Request fields that never change the answer: delivery (`stream`, `stream_options`), who asks
@@ -69,8 +69,6 @@ export interface KeyParts {
 
 /** The entry key: sha256 (hex) over the operation, namespace, tenant, model group and the normalised answer-changing fields. */
 export function cacheKey(p: KeyParts): string {
-  return createHash('sha256')
-    .update(`${p.operation}\n${p.namespace}\n${p.scope}\n${p.group}\n`)
-    .update(stableJson(keyFields(p.request)))
-    .digest('hex');
+  // One-shot crypto.hash: no Hash object per request.
+  return hash('sha256', `${p.operation}\n${p.namespace}\n${p.scope}\n${p.group}\n${stableJson(keyFields(p.request))}`, 'hex');
 }
