@@ -31,10 +31,10 @@ const TOPICS: Array<[RegExp, number]> = [
   [/bake bread/i, 1.3], // cos 1.3 = 0.267
 ];
 
-function controlledVector(text: string): number[] {
-  for (const [re, angle] of TOPICS) if (re.test(text)) return Array.from(at(angle, DIMS));
-  const v = new Array<number>(DIMS).fill(0);
-  v[DIMS - 1] = 1;
+function controlledVector(text: string, dims = DIMS): number[] {
+  for (const [re, angle] of TOPICS) if (re.test(text)) return Array.from(at(angle, dims));
+  const v = new Array<number>(dims).fill(0);
+  v[dims - 1] = 1;
   return v;
 }
 
@@ -55,7 +55,7 @@ async function startEmbeddingsServer(apiKey: string): Promise<Listening & { requ
     }
     const inputs: string[] = typeof body.input === 'string' ? [body.input] : body.input;
     const data = inputs.map((text, index) => {
-      const v = controlledVector(text);
+      const v = controlledVector(text, body.dimensions ?? DIMS);
       const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v;
       return { object: 'embedding', index, embedding };
     });
@@ -164,6 +164,12 @@ describe('embedPrompt through the gateway', () => {
     expect(sent.body).toEqual({ model: 'text-embedding-3-small', input: promptText(request) });
     expect(v).toBeInstanceOf(Float32Array);
     expect(Array.from(v)).toEqual(Array.from(Float32Array.from(controlledVector('capital of France'))));
+  });
+
+  it('asks for the configured number of dimensions', async () => {
+    const v = await embedPrompt(gateway, 'embedder', ask('What is the capital of France?'), { dimensions: 256 });
+    expect(v.length).toBe(256);
+    expect(upstream.requests.at(-1)!.body).toMatchObject({ model: 'text-embedding-3-small', dimensions: 256 });
   });
 
   it('runs as an internal call: no client key, caller INTERNAL, ctx.internal set', async () => {
