@@ -169,14 +169,16 @@ describe('the Redis index without Redis', () => {
     }
   });
 
-  it('works again, without another warning, once Redis answers', async () => {
+  it('sends nothing while the client reconnects, and works again, without another warning, once Redis answers', async () => {
     const warn = vi.fn();
     const c = redis.client();
     const index = createRedisIndex({ redis: c, prefix: redis.prefix, logger: { warn }, timeoutMs: 2000 });
     await index.add('back:gpt', at(0), 'e', MINUTE);
     const status = vi.spyOn(c, 'status', 'get').mockReturnValue('reconnecting');
+    const get = vi.spyOn(c, 'get');
     expect(await index.search('back:gpt', at(0), 0.9)).toBeNull();
     expect(await index.search('back:gpt', at(0), 0.9)).toBeNull();
+    expect(get).not.toHaveBeenCalled(); // nothing queued while reconnecting
     status.mockRestore();
     expect((await index.search('back:gpt', at(0), 0.9))?.entryKey).toBe('e');
     expect(warn).toHaveBeenCalledTimes(1);

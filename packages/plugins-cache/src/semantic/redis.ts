@@ -125,24 +125,22 @@ export function createRedisIndex(opts: RedisIndexOptions): SemanticIndex {
     opts.logger?.warn({ op, err: err instanceof Error ? err.message : String(err) }, 'semantic cache: Redis unavailable; semantic lookups miss and nothing is indexed until it answers');
   }
 
-  /** `p` within timeoutMs, else a rejection (the command's late answer is ignored). */
-  function within<T>(p: Promise<T>): Promise<T> {
-    if (DOWN.has(redis.status)) {
-      p.catch(() => undefined);
-      return Promise.reject(new Error(`Redis connection is ${redis.status}`));
-    }
+  /** The command `run` sends, answered within timeoutMs, else a rejection (a late answer is ignored). Not sent while reconnecting. */
+  function within<T>(run: () => Promise<T>): Promise<T> {
+    if (DOWN.has(redis.status)) return Promise.reject(new Error(`Redis connection is ${redis.status}`));
+    const p = run();
+    p.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
-    p.catch(() => undefined);
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
 
   async function refresh(scope: string, copy: Snapshot | undefined): Promise<Snapshot | null> {
     const k = keys(scope);
     try {
-      const version = (await within(redis.get(k.ver))) ?? '';
+      const version = (await within(() => redis.get(k.ver))) ?? '';
       const t = now();
       let snap: Snapshot | null;
       if (copy && copy.version === version) {
@@ -161,7 +159,7 @@ export function createRedisIndex(opts: RedisIndexOptions): SemanticIndex {
 
   /** The whole scope: the version and the vectors in one transaction, so the copy is exactly that version. */
   async function fetchAll(k: ReturnType<typeof keys>, t: number): Promise<Snapshot> {
-    const res = await within(redis.multi().get(k.ver).hgetallBuffer(k.vec).exec());
+    const res = await within(() => redis.multi().get(k.ver).hgetallBuffer(k.vec).exec());
     if (!res) throw new Error('Redis transaction aborted');
     for (const [err] of res) if (err) throw err;
     return { version: (res[0][1] as string | null) ?? '', vectors: decodeScope(res[1][1] as Record<string, Buffer>, max, t), checkedAt: t };
@@ -175,13 +173,13 @@ export function createRedisIndex(opts: RedisIndexOptions): SemanticIndex {
    * new entries than the bound, or a change of dimension.
    */
   async function catchUp(k: ReturnType<typeof keys>, copy: Snapshot, t: number): Promise<Snapshot | null> {
-    const res = await within(redis.multi().get(k.ver).zrangebyscore(k.seq, `(${copy.version}`, '+inf').exec());
+    const res = await within(() => redis.multi().get(k.ver).zrangebyscore(k.seq, `(${copy.version}`, '+inf').exec());
     if (!res) throw new Error('Redis transaction aborted');
     for (const [err] of res) if (err) throw err;
     const version = (res[0][1] as string | null) ?? '';
     const changed = res[1][1] as string[];
     if (version === '' || changed.length > max) return null;
-    const values = changed.length ? await within(redis.hmgetBuffer(k.vec, ...changed)) : [];
+    const values = changed.length ? await within(() => redis.hmgetBuffer(k.vec, ...changed)) : [];
     for (let i = 0; i < changed.length; i++) {
       const entry = values[i] ? decodeEntry(values[i]!) : null;
       if (!entry || entry.expiresAt <= t) continue;
@@ -219,7 +217,7 @@ export function createRedisIndex(opts: RedisIndexOptions): SemanticIndex {
       const t = now();
       const expiresAt = Math.ceil(t + ttlMs);
       try {
-        const [prev, version, ...removed] = await within(redis.tollgateSemanticAdd(k.vec, k.exp, k.seq, k.ver, entryKey, encode(unit, expiresAt), expiresAt, t, max, `${Math.floor(t)}000`));
+        const [prev, version, ...removed] = await within(() => redis.tollgateSemanticAdd(k.vec, k.exp, k.seq, k.ver, entryKey, encode(unit, expiresAt), expiresAt, t, max, `${Math.floor(t)}000`));
         down = false;
         const copy = copies.get(scope);
         if (!copy) return;
