@@ -142,7 +142,15 @@ function wire(gateway: Gateway, settings: CacheSettings, givenIndex: SemanticInd
       return;
     }
     const entry = { createdAt: Date.now(), response };
-    const write = Promise.resolve(store.set(p.storeKey, entry, p.ttlMs))
+    let stored: Promise<void> | void;
+    try {
+      // Synchronous for the memory store (serialised now, before anything else can change the answer).
+      stored = store.set(p.storeKey, entry, p.ttlMs);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'cache: storing an answer failed');
+      return;
+    }
+    const write = Promise.resolve(stored)
       .then(() => (index && p.vector && p.semanticScope ? index.add(p.semanticScope, p.vector, p.storeKey, p.ttlMs) : undefined))
       .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cache: storing an answer failed'))
       .finally(() => { if (writes.get(p.storeKey) === write) writes.delete(p.storeKey); });

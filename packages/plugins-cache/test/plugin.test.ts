@@ -247,6 +247,20 @@ describe('streams', () => {
     expect(withUsage[withUsage.length - 1].usage).toEqual(r.usage);
   });
 
+  it('legacy completions: a streamed answer is stored and replayed', async () => {
+    t = await gatewayWith();
+    let text = '';
+    for await (const c of await t.gateway.completions({ model: 'm', prompt: 'Say hi', stream: true }) as AsyncIterable<any>) text += c.choices[0]?.text ?? '';
+    const r: any = await t.gateway.completions({ model: 'm', prompt: 'Say hi' });
+    let replayed = '';
+    for await (const c of await t.gateway.completions({ model: 'm', prompt: 'Say hi', stream: true }) as AsyncIterable<any>) replayed += c.choices[0]?.text ?? '';
+    await settled(t, 3);
+    expect(t.seen.map((s) => s.cache)).toEqual(['store', 'hit', 'hit']);
+    expect(text.length).toBeGreaterThan(0);
+    expect(r.choices[0].text).toBe(text);
+    expect(replayed).toBe(text);
+  });
+
   it('never stores a cut stream', async () => {
     t = await gatewayWith();
     for (let i = 0; i < 2; i++) {
