@@ -189,6 +189,14 @@ describe('ScopeVectors', () => {
     expect(s.nearest(normalise(at(0, 256))!, 0.9, 1e12)).toBeNull(); // all expired at 1e12
   });
 
+  it('holds at least one entry whatever bound it is given', () => {
+    const s = new ScopeVectors(0);
+    s.put('a', normalise(axis(0))!, 100, 0);
+    expect(s.put('b', normalise(axis(1))!, 100, 0)).toEqual(['a']);
+    expect(s.size).toBe(1);
+    expect(s.nearest(normalise(axis(1))!, 0.9, 0)?.entryKey).toBe('b');
+  });
+
   it('grows its matrix by doubling up to the bound', () => {
     const s = new ScopeVectors(1000);
     for (let i = 0; i < 20; i++) s.put(`k${i}`, normalise(at(i / 10, 4))!, 1e12, 0);

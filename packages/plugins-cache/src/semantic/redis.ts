@@ -104,7 +104,7 @@ const LE = endianness() === 'LE';
  * Redis unreachable, slow or failing: lookups answer null, adds are dropped, one warn line per outage.
  */
 export function createRedisIndex(opts: RedisIndexOptions): SemanticIndex {
-  const max = opts.maxEntriesPerScope ?? DEFAULT_MAX_ENTRIES_PER_SCOPE;
+  const max = Math.max(1, Math.floor(opts.maxEntriesPerScope ?? DEFAULT_MAX_ENTRIES_PER_SCOPE) || 1);
   const cacheMs = opts.vectorCacheMs ?? 1000;
   const timeoutMs = opts.timeoutMs ?? 500;
   const now = opts.now ?? Date.now;

@@ -63,8 +63,12 @@ export class ScopeVectors {
   private expires: number[] = [];
   private readonly slotOf = new Map<string, number>();
 
-  /** `simd: false` keeps the plain JavaScript scan (benchmarks, comparisons). */
-  constructor(readonly max: number, private readonly simd = SIMD_AVAILABLE) {}
+  readonly max: number;
+
+  /** At most `max` entries (at least 1); `simd: false` keeps the plain JavaScript scan (benchmarks, comparisons). */
+  constructor(max: number, private readonly simd = SIMD_AVAILABLE) {
+    this.max = Math.max(1, Math.floor(max) || 1);
+  }
 
   get size(): number {
     return this.count;
