@@ -20,8 +20,9 @@
 // tollgate-lb: Tollgate with @tollgate/plugin-loadbalance on (simple-shuffle over two deployments of
 // the one upstream, in-memory shared state), at log_level info; tollgate-lb-warn at warn.
 // tollgate-cache: @tollgate/plugin-cache in memory from LiteLLM's `cache: true`; the load generator
-// sends one body, so every timed request is a hit (the hit path). tollgate-cache-miss: the same with
-// a 1 ms TTL, so every request looks up, misses, goes upstream and stores (the miss path).
+// sends one body, so every timed request is a hit (the hit path). tollgate-cache-miss: the same, the
+// client sending `Cache-Control: no-cache`, so every request is keyed, goes upstream and is stored
+// (the miss path, less a lookup that finds nothing: ~0.1 µs in memory).
 // tollgate-cache-other: the cache on for another model group only (the uncached group's fast path).
 //
 // Processes: this one is the load generator (undici Pool, N connections); the fast mock upstream
@@ -477,14 +478,14 @@ async function main() {
     { key: 'tollgate-lb', level: 'info', label: 'Tollgate + loadbalance (info)', extra: selected.has('tollgate-lb') ? LOADBALANCE() : [], deployments: 2 },
     { key: 'tollgate-lb-warn', level: 'warn', label: 'Tollgate + loadbalance (warn)', extra: selected.has('tollgate-lb-warn') ? LOADBALANCE() : [], deployments: 2 },
     { key: 'tollgate-cache', level: 'info', label: 'Tollgate + cache, every request a hit (info)', extra: selected.has('tollgate-cache') ? CACHE({ type: 'local' }) : [], cacheHeader: 'hit' },
-    { key: 'tollgate-cache-miss', level: 'info', label: 'Tollgate + cache, every request a miss (info)', extra: selected.has('tollgate-cache-miss') ? CACHE({ type: 'local', ttl: 0.001 }) : [], cacheHeader: 'store' },
+    { key: 'tollgate-cache-miss', level: 'info', label: 'Tollgate + cache, every request a miss (info)', extra: selected.has('tollgate-cache-miss') ? CACHE({ type: 'local' }) : [], cacheHeader: 'bypass', headers: { ...HEADERS, 'cache-control': 'no-cache' } },
     { key: 'tollgate-cache-other', level: 'info', label: 'Tollgate + cache on another group (info)', extra: selected.has('tollgate-cache-other') ? CACHE({ type: 'local', model_groups: ['another-group'] }) : [], cacheHeader: null },
   ];
-  for (const { key, level, label, extra, costHeader, cacheHeader, deployments } of TOLLGATES) {
+  for (const { key, level, label, extra, costHeader, cacheHeader, deployments, headers } of TOLLGATES) {
     if (!selected.has(key)) continue;
     const tg = await startTollgate(key.slice('tollgate-'.length), level, upstream.port, extra, deployments);
     tollgates.push(tg);
-    targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, costHeader, cacheHeader });
+    targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, costHeader, cacheHeader, headers });
   }
   if (selected.has('tollgate-keys')) {
     const tg = await startTollgate('keys', 'info', upstream.port, keysConfig());
@@ -513,7 +514,7 @@ async function main() {
     if (t.cacheHeader !== undefined) {
       // The cache does what the target says: a hit, a miss that stores, or nothing (another group's cache).
       await sleep(5);
-      const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
+      const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: t.headers ?? HEADERS, body: BODIES.json });
       await res.body.text();
       if ((res.headers['x-tollgate-cache'] ?? null) !== t.cacheHeader) throw new Error(`${t.label}: x-tollgate-cache is ${res.headers['x-tollgate-cache']}, not ${t.cacheHeader}`);
     }
@@ -688,7 +689,7 @@ async function main() {
     }
   }
   results.summary = summary;
-  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request', 'tollgate-cost': 'Tollgate + @tollgate/plugin-cost, log_level info', 'tollgate-keys': 'Tollgate + keys + cost, a virtual key with budget and rpm/tpm/parallel limits (log_level info)', 'tollgate-lb': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level info', 'tollgate-lb-warn': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level warn', 'tollgate-cache': 'Tollgate + plugin-cache in memory, every request a hit (log_level info)', 'tollgate-cache-miss': 'Tollgate + plugin-cache in memory, every request a miss that stores (1 ms TTL, log_level info)', 'tollgate-cache-other': 'Tollgate + plugin-cache on for another model group only (log_level info)' };
+  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request', 'tollgate-cost': 'Tollgate + @tollgate/plugin-cost, log_level info', 'tollgate-keys': 'Tollgate + keys + cost, a virtual key with budget and rpm/tpm/parallel limits (log_level info)', 'tollgate-lb': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level info', 'tollgate-lb-warn': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level warn', 'tollgate-cache': 'Tollgate + plugin-cache in memory, every request a hit (log_level info)', 'tollgate-cache-miss': 'Tollgate + plugin-cache in memory, every request a miss that stores (Cache-Control: no-cache, log_level info)', 'tollgate-cache-other': 'Tollgate + plugin-cache on for another model group only (log_level info)' };
   const sg = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '-');
   for (const tg of Object.keys(summary)) {
     console.log(`  ${label[tg]}`);
@@ -752,10 +753,11 @@ async function main() {
       console.log(`Target (cache on for another group): streamed throughput within 5% of no cache: ${other.throughputPctOfTollgate.toFixed(1)}% — ${met ? 'MET' : 'NOT MET'}`);
     }
     const hit = summary['tollgate-cache']?.json;
-    if (hit && selected.has('proxy')) {
-      const met = hit.throughputPctOfProxy > 100;
-      (results.cacheTarget ??= {}).hitPctOfProxy = { value: hit.throughputPctOfProxy, met };
-      console.log(`Target (a hit beats the bare proxy), non-streamed: ${hit.throughputPctOfProxy.toFixed(1)}% of the proxy's throughput — ${met ? 'MET' : 'NOT MET'}`);
+    if (hit && Number.isFinite(hit.throughputPctOfTollgate)) {
+      // The bare proxy: Tollgate proxying the same request without the cache (the upstream answers).
+      const met = hit.throughputPctOfTollgate > 100;
+      (results.cacheTarget ??= {}).hitPctOfBareTollgate = { value: hit.throughputPctOfTollgate, met, pctOfMinimalProxy: hit.throughputPctOfProxy };
+      console.log(`Target (a hit beats the bare proxy, Tollgate without the cache), non-streamed: ${hit.throughputPctOfTollgate.toFixed(1)}% of its throughput — ${met ? 'MET' : 'NOT MET'} (${fx(hit.throughputPctOfProxy, 1) || '-'}% of the minimal undici proxy's)`);
     }
   }
   const noisyKept = [...runs.closed, ...runs.open].filter((r) => r.noisy).length;
