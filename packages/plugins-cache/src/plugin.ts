@@ -13,6 +13,8 @@ export const NAME = '@tollgate/plugin-cache';
 /** Response headers: what the cache did, and the entry's key. */
 export const CACHE_HEADER = 'x-tollgate-cache';
 export const CACHE_KEY_HEADER = 'x-tollgate-cache-key';
+/** LiteLLM's name for the same key, for clients that read it. */
+export const LITELLM_CACHE_KEY_HEADER = 'x-litellm-cache-key';
 
 /** What to keep of a request whose answer may be stored. */
 interface Pending {
@@ -188,7 +190,7 @@ function wire(gateway: Gateway, settings: CacheSettings, givenIndex: SemanticInd
     const key = cacheKey({ operation: ctx.operation, group: group.name, scope: tenant, namespace, request: req });
     const storeKey = namespace ? `${namespace}:${key}` : key;
     const h = ctx.responseHeaders;
-    h[CACHE_KEY_HEADER] = key;
+    h[CACHE_KEY_HEADER] = h[LITELLM_CACHE_KEY_HEADER] = key;
     const lookup = !controls.noCache && controls.maxAgeMs !== 0;
     let semanticScope: string | null = null;
     let vector: Float32Array | null = null;
@@ -200,7 +202,7 @@ function wire(gateway: Gateway, settings: CacheSettings, givenIndex: SemanticInd
         const match = vector ? await index.search(semanticScope, vector, semantic.threshold).catch(() => null) : null;
         if (match) {
           answer = await read(match.entryKey, controls.maxAgeMs);
-          if (answer !== undefined) h[CACHE_KEY_HEADER] = match.entryKey.slice(match.entryKey.lastIndexOf(':') + 1);
+          if (answer !== undefined) h[CACHE_KEY_HEADER] = h[LITELLM_CACHE_KEY_HEADER] = match.entryKey.slice(match.entryKey.lastIndexOf(':') + 1);
         }
       }
       if (answer !== undefined) {
@@ -237,6 +239,8 @@ function wire(gateway: Gateway, settings: CacheSettings, givenIndex: SemanticInd
     if (p) save(ctx, p, answer);
   });
 
+  mountRoutes(gateway, settings, store);
+
   hooks.shutdown.tapPromise(NAME, async () => {
     await Promise.all(writes.values());
     await index?.close();
@@ -252,4 +256,45 @@ function wire(gateway: Gateway, settings: CacheSettings, givenIndex: SemanticInd
 function semanticScopeOf(operation: string, namespace: string, tenant: string, group: string, request: Record<string, unknown>): string {
   const params = createHash('sha256').update(stableJson(keyFields(withoutEmbeddedText(request)))).digest('hex').slice(0, 32);
   return `${operation}\n${namespace}\n${tenant}\n${group}\n${params}`;
+}
+
+/**
+ * LiteLLM's cache admin routes (master key or an admin key): `GET /cache/ping`, `POST /cache/delete`
+ * `{"keys": [...]}` (the keys `x-tollgate-cache-key` / `x-litellm-cache-key` gave; looked up bare and
+ * under the configured namespace) and `POST /cache/flushall` (this cache's entries only).
+ */
+function mountRoutes(gateway: Gateway, settings: CacheSettings, store: CacheStore): void {
+  const type = settings.store === 'redis' ? 'redis' : 'local';
+  gateway.routes.add({
+    method: 'GET', path: '/cache/ping', plugin: NAME,
+    handler: async (_req, _res, rc) => {
+      try {
+        await store.ping();
+        rc.json(200, { status: 'healthy', cache_type: type, ping_response: true, semantic: settings.semantic !== null });
+      } catch (err) {
+        rc.json(503, { error: { message: `Cache unhealthy: ${(err as Error).message}`, type: 'service_unavailable', param: null, code: 'cache_unhealthy' } });
+      }
+    },
+  });
+  gateway.routes.add({
+    method: 'POST', path: '/cache/delete', plugin: NAME,
+    handler: async (_req, _res, rc) => {
+      const body = (await rc.readJson()) as { keys?: unknown } | null;
+      const keys = body?.keys;
+      if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
+        rc.json(400, { error: { message: 'Body must be {"keys": ["<cache key>", ...]}.', type: 'invalid_request_error', param: 'keys', code: 'invalid_keys' } });
+        return;
+      }
+      const all = settings.namespace ? keys.flatMap((k: string) => [k, `${settings.namespace}:${k}`]) : (keys as string[]);
+      const deleted = await store.delete(all);
+      rc.json(200, { status: 'success', deleted });
+    },
+  });
+  gateway.routes.add({
+    method: 'POST', path: '/cache/flushall', plugin: NAME,
+    handler: async (_req, _res, rc) => {
+      await store.clear();
+      rc.json(200, { status: 'success' });
+    },
+  });
 }

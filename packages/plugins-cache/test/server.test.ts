@@ -113,6 +113,40 @@ describe('an unchanged LiteLLM config', () => {
   });
 });
 
+describe("LiteLLM's cache admin routes", () => {
+  it('/cache/ping, /cache/delete by the header key and /cache/flushall, for the master key only', async () => {
+    const MASTER = 'sk-master-cache';
+    s = await serve({
+      model_list: [{ model_name: 'gpt-4o-mini', litellm_params: { model: 'mock/gpt-4o-mini' } }],
+      general_settings: { master_key: MASTER },
+      litellm_settings: { cache: true, cache_params: { type: 'local', namespace: 'ns' } },
+    }, { plugins: [cachePlugin] });
+    const admin = (method: string, path: string, body?: unknown, key = MASTER) =>
+      fetch(`${s!.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const client = s.client(MASTER);
+    const ask = async (content: string) => (await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [user(content)] }).withResponse()).response.headers;
+
+    const ping = await admin('GET', '/cache/ping');
+    expect(ping.status).toBe(200);
+    expect(await ping.json()).toMatchObject({ status: 'healthy', cache_type: 'local' });
+    expect((await admin('GET', '/cache/ping', undefined, 'sk-wrong')).status).toBe(401);
+
+    const first = await ask('one');
+    const key = first.get('x-litellm-cache-key');
+    expect(key).toBe(first.get('x-tollgate-cache-key'));
+    expect((await ask('one')).get('x-tollgate-cache')).toBe('hit');
+    const del = await admin('POST', '/cache/delete', { keys: [key] });
+    expect(await del.json()).toEqual({ status: 'success', deleted: 1 });
+    expect((await ask('one')).get('x-tollgate-cache')).toBe('store');
+    expect((await admin('POST', '/cache/delete', { keys: 'nope' })).status).toBe(400);
+
+    await ask('two');
+    expect((await ask('two')).get('x-tollgate-cache')).toBe('hit');
+    expect((await admin('POST', '/cache/flushall')).status).toBe(200);
+    expect((await ask('two')).get('x-tollgate-cache')).toBe('store');
+  });
+});
+
 describe('virtual keys (@tollgate/plugin-keys)', () => {
   it("one key's entry is a miss for another key; allowed_cache_controls bars a control with a 403", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tg-cache-keys-'));

@@ -87,6 +87,23 @@ describe('Redis store (127.0.0.1:6379)', () => {
     expect((await s.get('big'))?.response).toEqual({ text: long });
   });
 
+  it('deletes entries by key, and clears only its own prefix', async () => {
+    const s = await make();
+    await s.set('d1', entry('a'), 60_000);
+    await s.set('d2', entry('b'), 60_000);
+    await admin.set(`${prefix}other-app`, 'x');
+    await admin.set('tg-cache-test-unrelated', 'keep');
+    expect(await s.delete(['d1', 'absent'])).toBe(1);
+    expect(await s.get('d1')).toBeUndefined();
+    const scoped = await make({ keyPrefix: `${prefix}scoped:` });
+    await scoped.set('x', entry('x'), 60_000);
+    await scoped.clear();
+    expect(await scoped.get('x')).toBeUndefined();
+    expect((await s.get('d2'))?.response).toEqual({ text: 'b' });
+    expect(await admin.get('tg-cache-test-unrelated')).toBe('keep');
+    await admin.del('tg-cache-test-unrelated');
+  });
+
   it('another process (another client) sees the same entries', async () => {
     await (await make()).set('shared', entry('one'), 60_000);
     expect((await (await make()).get('shared'))?.response).toEqual({ text: 'one' });

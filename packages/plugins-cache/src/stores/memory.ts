@@ -55,6 +55,18 @@ export class MemoryStore implements CacheStore {
     return this.lru.has(key);
   }
 
+  async delete(keys: readonly string[]): Promise<number> {
+    let n = 0;
+    for (const k of keys) if (this.lru.delete(k)) n++;
+    return n;
+  }
+
+  async clear(): Promise<void> {
+    this.lru.clear();
+  }
+
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {
     this.lru.clear();
   }

@@ -92,6 +92,21 @@ export class RedisStore implements CacheStore {
     }
   }
 
+  async delete(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return this.client.del(...keys.map((k) => this.prefix + k));
+  }
+
+  /** Deletes this cache's keys (SCAN of the prefix, DEL in batches): never FLUSHALL, the Redis may hold other data. */
+  async clear(): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.client.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await this.client.del(...keys);
+    } while (cursor !== '0');
+  }
+
   /** Answers when Redis does (for `/health/readiness`). */
   async ping(): Promise<void> {
     await this.client.ping();

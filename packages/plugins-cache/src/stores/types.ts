@@ -13,5 +13,11 @@ export interface CacheStore {
   readonly kind: 'memory' | 'redis';
   get(key: string): Promise<StoredEntry | undefined> | StoredEntry | undefined;
   set(key: string, entry: StoredEntry, ttlMs: number): Promise<void> | void;
+  /** Remove entries by key; how many were there. */
+  delete(keys: readonly string[]): Promise<number>;
+  /** Remove every entry of this cache (only its own keys in a shared Redis). */
+  clear(): Promise<void>;
+  /** Throws when the backend does not answer. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
