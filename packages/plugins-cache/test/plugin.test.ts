@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { STAGE_DEFAULT, type ChatCompletion, type Plugin } from '@tollgate/core';
 import costPlugin, { COST_RECORDS } from '@tollgate/plugin-cost';
+import guardrails from '@tollgate/plugin-guardrails';
 import { gatewayWith, keyCaller, settled, sleep, user, type TestGateway } from './helpers.js';
 
 let t: TestGateway;
@@ -325,6 +326,40 @@ describe('never stored', () => {
     await ask();
     await settled(t, 2);
     expect(t.seen.map((s) => [s.cache, s.attempts])).toEqual([['miss', 1], ['miss', 1]]);
+  });
+});
+
+describe('never stored, with the real plugins and streams', () => {
+  it('an answer @tollgate/plugin-guardrails masked (post_call PII, which sets ctx.blockedBy)', async () => {
+    t = await gatewayWith({}, { plugins: [[guardrails, { guardrails: [{ name: 'pii', type: 'pii', mode: 'post_call', default_on: true }] }]] });
+    const secret = 'write to jane.doe@example.com';
+    const r1 = await ask(secret);
+    const r2 = await ask(secret);
+    await ask('nothing personal');
+    await ask('nothing personal');
+    await settled(t, 4);
+    expect(r1.choices[0].message.content).not.toContain('jane.doe@example.com');
+    expect(r2.choices[0].message.content).toBe(r1.choices[0].message.content);
+    expect(t.seen.map((s) => [s.cache, s.attempts])).toEqual([['miss', 1], ['miss', 1], ['store', 1], ['hit', 0]]);
+  });
+
+  it('a stream that finished with content_filter', async () => {
+    const filter: Plugin = {
+      name: 'test-stream-filter',
+      apply(g) {
+        g.hooks.preRoute.tapPromise({ name: 'test-stream-filter', stage: STAGE_DEFAULT, marksChanges: true }, async (_req, ctx) => {
+          ctx.watchChunks((chunk: any) => {
+            if (chunk?.choices?.[0]?.finish_reason) chunk.choices[0].finish_reason = 'content_filter';
+            return chunk;
+          });
+          return undefined;
+        });
+      },
+    };
+    t = await gatewayWith({}, { plugins: [filter] });
+    for (let i = 0; i < 2; i++) for await (const _ of await t.gateway.chat({ model: 'm', stream: true, messages: [user('x')] })) { /* read */ }
+    await settled(t, 2);
+    expect(t.seen.map((s) => s.attempts)).toEqual([1, 1]);
   });
 });
 
