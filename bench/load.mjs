@@ -14,12 +14,18 @@
 //          --profile DIR (run Tollgate and the proxy with --cpu-prof into DIR; print top self-time functions)
 //          Heap allocated per request (the proxy and Tollgate, closed loop) is counted by alloc-meter.mjs,
 //          preloaded into both: v8.GCProfiler over the measured phase, so it does not depend on noise.
-//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics,tollgate-guard,tollgate-cost,tollgate-keys,tollgate-lb
+//          --targets direct,proxy,tollgate-info,tollgate-warn,tollgate-metrics,tollgate-guard,tollgate-cost,tollgate-keys,tollgate-lb,tollgate-cache
 //          --modes json,stream  --phases closed,open
-//            (a subset, e.g. to profile, or more rounds of the open loop alone; tollgate-lb-warn on request)
+//            (a subset, e.g. to profile, or more rounds of the open loop alone; tollgate-lb-warn,
+//            tollgate-cache-miss and tollgate-cache-other on request)
 //
 // tollgate-lb: Tollgate with @tollgate/plugin-loadbalance on (simple-shuffle over two deployments of
 // the one upstream, in-memory shared state), at log_level info; tollgate-lb-warn at warn.
+// tollgate-cache: @tollgate/plugin-cache in memory from LiteLLM's `cache: true`; the load generator
+// sends one body, so every timed request is a hit (the hit path). tollgate-cache-miss: the same, the
+// client sending `Cache-Control: no-cache`, so every request is keyed, goes upstream and is stored
+// (the miss path, less a lookup that finds nothing: ~0.1 µs in memory).
+// tollgate-cache-other: the cache on for another model group only (the uncached group's fast path).
 //
 // Processes: this one is the load generator (undici Pool, N connections); the fast mock upstream
 // and the minimal proxy each run in a child process (forked from this file with --role); Tollgate
@@ -188,8 +194,9 @@ async function main() {
   // A cap on requests per phase, well above what 2 cores can do, so a phase is bounded either way.
   const MAX_PER_PHASE = 2_000_000;
   const profileDir = args.profile ? path.resolve(args.profile) : null;
-  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics', 'tollgate-guard', 'tollgate-cost', 'tollgate-keys', 'tollgate-lb', 'tollgate-lb-warn'];
-  const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS.filter((t) => t !== 'tollgate-lb-warn'));
+  const ALL_TARGETS = ['direct', 'proxy', 'tollgate-info', 'tollgate-warn', 'tollgate-metrics', 'tollgate-guard', 'tollgate-cost', 'tollgate-keys', 'tollgate-lb', 'tollgate-lb-warn', 'tollgate-cache', 'tollgate-cache-miss', 'tollgate-cache-other'];
+  const ON_REQUEST = ['tollgate-lb-warn', 'tollgate-cache-miss', 'tollgate-cache-other'];
+  const selected = new Set(args.targets ? args.targets.split(',') : ALL_TARGETS.filter((t) => !ON_REQUEST.includes(t)));
   for (const t of selected) if (!ALL_TARGETS.includes(t)) throw new Error(`--targets: unknown target ${t} (${ALL_TARGETS.join(', ')})`);
   const modes = args.modes ? args.modes.split(',') : ['json', 'stream'];
   const kinds = args.phases ? args.phases.split(',') : ['closed', 'open'];
@@ -284,6 +291,8 @@ async function main() {
 
   // The load balancer over two deployments of the one upstream (simple-shuffle, its default).
   const LOADBALANCE = () => ['plugins:', `  - ${builtPlugin('plugins-loadbalance')}`, 'router:', '  routing_strategy: simple-shuffle'];
+  // The response cache from LiteLLM's keys (`cache: true` + cache_params), the plugin by path.
+  const CACHE = (params) => ['plugins:', `  - ${builtPlugin('plugins-cache')}`, 'litellm_settings:', '  cache: true', `  cache_params: ${JSON.stringify(params)}`];
 
   const startTollgate = async (label, logLevel, upstreamPort, extra = [], deployments = 1) => {
     const port = await freePort();
@@ -475,12 +484,15 @@ async function main() {
     { key: 'tollgate-cost', level: 'info', label: 'Tollgate + @tollgate/plugin-cost (info)', extra: selected.has('tollgate-cost') ? ['plugins:', `  - ${builtPlugin('plugins-cost')}`] : [], costHeader: true },
     { key: 'tollgate-lb', level: 'info', label: 'Tollgate + loadbalance (info)', extra: selected.has('tollgate-lb') ? LOADBALANCE() : [], deployments: 2 },
     { key: 'tollgate-lb-warn', level: 'warn', label: 'Tollgate + loadbalance (warn)', extra: selected.has('tollgate-lb-warn') ? LOADBALANCE() : [], deployments: 2 },
+    { key: 'tollgate-cache', level: 'info', label: 'Tollgate + cache, every request a hit (info)', extra: selected.has('tollgate-cache') ? CACHE({ type: 'local' }) : [], cacheHeader: 'hit' },
+    { key: 'tollgate-cache-miss', level: 'info', label: 'Tollgate + cache, every request a miss (info)', extra: selected.has('tollgate-cache-miss') ? CACHE({ type: 'local' }) : [], cacheHeader: 'bypass', headers: { ...HEADERS, 'cache-control': 'no-cache' } },
+    { key: 'tollgate-cache-other', level: 'info', label: 'Tollgate + cache on another group (info)', extra: selected.has('tollgate-cache-other') ? CACHE({ type: 'local', model_groups: ['another-group'] }) : [], cacheHeader: null },
   ];
-  for (const { key, level, label, extra, costHeader, deployments } of TOLLGATES) {
+  for (const { key, level, label, extra, costHeader, cacheHeader, deployments, headers } of TOLLGATES) {
     if (!selected.has(key)) continue;
     const tg = await startTollgate(key.slice('tollgate-'.length), level, upstream.port, extra, deployments);
     tollgates.push(tg);
-    targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, costHeader });
+    targets.push({ key, label, origin: tg.origin, pid: tg.child.pid, child: tg.child, tollgate: true, logFile: tg.logFile, costHeader, cacheHeader, headers });
   }
   if (selected.has('tollgate-keys')) {
     const tg = await startTollgate('keys', 'info', upstream.port, keysConfig());
@@ -505,6 +517,13 @@ async function main() {
       const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
       await res.body.text();
       if (res.headers['x-tollgate-guardrails'] !== 'pii,secrets') throw new Error(`${t.label}: guardrails not applied (x-tollgate-guardrails: ${res.headers['x-tollgate-guardrails']})`);
+    }
+    if (t.cacheHeader !== undefined) {
+      // The cache does what the target says: a hit, a miss that stores, or nothing (another group's cache).
+      await sleep(5);
+      const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: t.headers ?? HEADERS, body: BODIES.json });
+      await res.body.text();
+      if ((res.headers['x-tollgate-cache'] ?? null) !== t.cacheHeader) throw new Error(`${t.label}: x-tollgate-cache is ${res.headers['x-tollgate-cache']}, not ${t.cacheHeader}`);
     }
     if (t.costHeader) {
       const res = await t.pool.request({ method: 'POST', path: '/v1/chat/completions', headers: HEADERS, body: BODIES.json });
@@ -669,8 +688,8 @@ async function main() {
   };
   const summary = {};
   /** The same Tollgate without the plugin, for a plugin's own price. */
-  const baseline = { 'tollgate-guard': 'tollgate-info', 'tollgate-cost': 'tollgate-info', 'tollgate-lb': 'tollgate-info', 'tollgate-lb-warn': 'tollgate-warn' };
-  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-guard', 'tollgate-cost', 'tollgate-keys', 'tollgate-lb', 'tollgate-lb-warn']) {
+  const baseline = { 'tollgate-guard': 'tollgate-info', 'tollgate-cost': 'tollgate-info', 'tollgate-lb': 'tollgate-info', 'tollgate-lb-warn': 'tollgate-warn', 'tollgate-cache': 'tollgate-info', 'tollgate-cache-miss': 'tollgate-info', 'tollgate-cache-other': 'tollgate-info' };
+  for (const tg of ['tollgate-info', 'tollgate-warn', 'tollgate-guard', 'tollgate-cost', 'tollgate-keys', 'tollgate-lb', 'tollgate-lb-warn', 'tollgate-cache', 'tollgate-cache-miss', 'tollgate-cache-other']) {
     if (!selected.has(tg)) continue;
     const s = (summary[tg] = {});
     for (const mode of modes) {
@@ -693,7 +712,7 @@ async function main() {
     }
   }
   results.summary = summary;
-  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request', 'tollgate-cost': 'Tollgate + @tollgate/plugin-cost, log_level info', 'tollgate-keys': 'Tollgate + keys + cost, a virtual key with budget and rpm/tpm/parallel limits (log_level info)', 'tollgate-lb': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level info', 'tollgate-lb-warn': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level warn' };
+  const label = { 'tollgate-info': 'Tollgate, log_level info (default: one log line per request)', 'tollgate-warn': 'Tollgate, log_level warn (request log off)', 'tollgate-guard': 'Tollgate, info, post_call PII + secret guardrails on every request', 'tollgate-cost': 'Tollgate + @tollgate/plugin-cost, log_level info', 'tollgate-keys': 'Tollgate + keys + cost, a virtual key with budget and rpm/tpm/parallel limits (log_level info)', 'tollgate-lb': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level info', 'tollgate-lb-warn': 'Tollgate + loadbalance (simple-shuffle, 2 deployments), log_level warn', 'tollgate-cache': 'Tollgate + plugin-cache in memory, every request a hit (log_level info)', 'tollgate-cache-miss': 'Tollgate + plugin-cache in memory, every request a miss that stores (Cache-Control: no-cache, log_level info)', 'tollgate-cache-other': 'Tollgate + plugin-cache on for another model group only (log_level info)' };
   const sg = (v) => (Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${v.toFixed(2)}` : '-');
   for (const tg of Object.keys(summary)) {
     console.log(`  ${label[tg]}`);
@@ -747,6 +766,31 @@ async function main() {
     const met = lbj.throughputPctOfProxy >= 75;
     (results.loadbalanceTarget ??= {})[key] = { throughputPctOfProxyNonStreamed: lbj.throughputPctOfProxy, met };
     console.log(`Target (${label[key]}): throughput >= 75% of the minimal proxy, non-streamed: ${lbj.throughputPctOfProxy.toFixed(1)}% — ${met ? 'MET' : 'NOT MET'}`);
+  }
+  // The cache: a hit should beat Tollgate without it (and the proxy: nothing goes upstream); an
+  // uncached group with the cache on for another keeps its streamed throughput within 5%.
+  if (kinds.includes('closed') && (summary['tollgate-cache'] || summary['tollgate-cache-miss'] || summary['tollgate-cache-other'])) {
+    console.log('\n@tollgate/plugin-cache (throughput against tollgate-info, same round):');
+    for (const key of ['tollgate-cache', 'tollgate-cache-miss', 'tollgate-cache-other']) {
+      if (!summary[key]) continue;
+      for (const mode of modes) {
+        const x = summary[key][mode];
+        console.log(`    ${key.padEnd(22)} ${modeLabel[mode].padEnd(28)} ${fx(x.throughputPctOfTollgate, 1) || '-'}% of Tollgate without it, ${fx(x.throughputPctOfProxy, 1) || '-'}% of the proxy`);
+      }
+    }
+    const other = summary['tollgate-cache-other']?.stream;
+    if (other && Number.isFinite(other.throughputPctOfTollgate)) {
+      const met = other.throughputPctOfTollgate >= 95;
+      (results.cacheTarget ??= {}).uncachedStreamPctOfTollgate = { value: other.throughputPctOfTollgate, met };
+      console.log(`Target (cache on for another group): streamed throughput within 5% of no cache: ${other.throughputPctOfTollgate.toFixed(1)}% — ${met ? 'MET' : 'NOT MET'}`);
+    }
+    const hit = summary['tollgate-cache']?.json;
+    if (hit && Number.isFinite(hit.throughputPctOfTollgate)) {
+      // The bare proxy: Tollgate proxying the same request without the cache (the upstream answers).
+      const met = hit.throughputPctOfTollgate > 100;
+      (results.cacheTarget ??= {}).hitPctOfBareTollgate = { value: hit.throughputPctOfTollgate, met, pctOfMinimalProxy: hit.throughputPctOfProxy };
+      console.log(`Target (a hit beats the bare proxy, Tollgate without the cache), non-streamed: ${hit.throughputPctOfTollgate.toFixed(1)}% of its throughput — ${met ? 'MET' : 'NOT MET'} (${fx(hit.throughputPctOfProxy, 1) || '-'}% of the minimal undici proxy's)`);
+    }
   }
   const noisyKept = [...runs.closed, ...runs.open].filter((r) => r.noisy).length;
   console.log(`Phases measured again because of other work on the box: ${results.discarded.length}; noisy phases kept (out of retries): ${noisyKept}.`);
