@@ -343,6 +343,21 @@ describe('never stored, with the real plugins and streams', () => {
     expect(t.seen.map((s) => [s.cache, s.attempts])).toEqual([['miss', 1], ['miss', 1], ['store', 1], ['hit', 0]]);
   });
 
+  it('a stream @tollgate/plugin-guardrails masked (post_call PII through its stream window)', async () => {
+    t = await gatewayWith({}, { plugins: [[guardrails, { guardrails: [{ name: 'pii', type: 'pii', mode: 'post_call', default_on: true }] }]] });
+    const read = async (content: string) => {
+      let text = '';
+      for await (const c of await t.gateway.chat({ model: 'm', stream: true, messages: [user(content)] })) text += c.choices[0]?.delta.content ?? '';
+      return text;
+    };
+    const first = await read('write to jane.doe@example.com');
+    const second = await read('write to jane.doe@example.com');
+    await settled(t, 2);
+    expect(first).not.toContain('jane.doe@example.com');
+    expect(second).toBe(first);
+    expect(t.seen.map((s) => [s.cache, s.attempts])).toEqual([['miss', 1], ['miss', 1]]);
+  });
+
   it('a stream that finished with content_filter', async () => {
     const filter: Plugin = {
       name: 'test-stream-filter',

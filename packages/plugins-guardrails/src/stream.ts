@@ -59,6 +59,12 @@ export class StreamGuard {
     this.rules = rulesOf.get(guardrails) ?? rulesFor(guardrails);
   }
 
+  /** The guardrail that masked some of the streamed text, if any did. */
+  get maskedBy(): string | null {
+    for (const f of this.fields.values()) if (f.window?.maskedBy) return f.window.maskedBy;
+    return null;
+  }
+
   /** Nothing to do on this stream: skip the guard entirely. */
   get idle(): boolean {
     return this.rules.length === 0 && !(this.restore && this.restore.size);

@@ -35,6 +35,8 @@ export class StreamWindow {
   /** Length of the already-released prefix of `buf` kept as context. */
   private ctx = 0;
   private stopped = false;
+  /** The guardrail of the first mask applied to released text (so no cache keeps the answer as the model's). */
+  maskedBy: string | null = null;
 
   constructor(
     rules: readonly Rule[],
@@ -91,7 +93,9 @@ export class StreamWindow {
 
   private masked(buf: string, ctx: number, until: number, found: Finding[]): string {
     const masks = nonOverlapping(found.filter((f) => f.action === 'mask' && f.start >= ctx && f.end <= until));
-    return masks.length ? applyMasks(buf, masks, this.session, ctx, until) : buf.slice(ctx, until);
+    if (masks.length === 0) return buf.slice(ctx, until);
+    this.maskedBy ??= masks[0]!.guardrail;
+    return applyMasks(buf, masks, this.session, ctx, until);
   }
 
   /** Drop released text beyond the context, starting the context at a word boundary. */

@@ -216,7 +216,12 @@ function watchStream(ctx: RequestContext, s: State, log: Logger): void {
   });
   if (holdAll) s.watch = watch;
   else if (s.restore) ctx.blockedBy ??= restorerOf(s.sel.pre);
-  ctx.watchChunks(watch.watcher);
+  // A masked stream is not the model's answer: name the guardrail at the end (after its last release), so no cache stores it.
+  ctx.watchChunks((chunk, c) => {
+    const out = watch.watcher(chunk, c);
+    if (chunk === null) ctx.blockedBy ??= guard.maskedBy;
+    return out;
+  });
 }
 
 /** The request's AbortSignal for checks that may call out (webhooks, third-party); text rules need none (making one costs). */
