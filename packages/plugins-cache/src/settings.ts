@@ -1,3 +1,4 @@
+import type { RedisConnection } from '@tollgate/state-redis';
 import { ConfigError, type TollgateConfig } from '@tollgate/core';
 
 /** Operations the cache can serve (LiteLLM's call type names map onto them). */
@@ -84,14 +85,8 @@ export type CacheOptions = {
   semantic_max_candidates?: number;
 };
 
-export interface RedisTarget {
-  url?: string;
-  host?: string;
-  port?: number;
-  username?: string;
-  password?: string;
-  db?: number;
-}
+/** Where the cache's own Redis is (cache_params host/port/password or url). */
+export type RedisTarget = RedisConnection;
 
 /** Everything the plugin needs, resolved once at start-up. */
 export interface CacheSettings {

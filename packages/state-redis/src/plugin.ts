@@ -1,10 +1,11 @@
+import type { RedisConnection } from './connect.js';
 import { TOKENS, type Plugin, type TollgateConfig } from '@tollgate/core';
 import { RedisSharedState, type RedisSharedStateOptions } from './redis-state.js';
 
 export type RedisStatePluginOptions = Pick<RedisSharedStateOptions, 'url' | 'host' | 'port' | 'username' | 'password' | 'db' | 'keyPrefix' | 'commandTimeoutMs'>;
 
 /** Where to connect, as a plugin option set (no prefix or timeout). */
-type Connection = Pick<RedisStatePluginOptions, 'url' | 'host' | 'port' | 'username' | 'password'>;
+type Connection = RedisConnection;
 
 /**
  * The connection keys: `settings.redis_url` natively; LiteLLM's `router_settings.redis_host`,

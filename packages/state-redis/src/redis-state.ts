@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { connectRedis, type RedisConnection } from './connect.js';
 import { MemorySharedState, type Logger, type SharedState, type WindowCount } from '@tollgate/core';
 import { ACQUIRE, COUNTS, HIT, INCR, IN_USE } from './scripts.js';
 
-export interface RedisSharedStateOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://...` (TLS). */
-  url?: string;
-  host?: string;
-  port?: number;
-  username?: string;
-  password?: string;
-  db?: number;
+export interface RedisSharedStateOptions extends RedisConnection {
   /** A client you made yourself (Sentinel, TLS options...). It is not closed by `close()`. */
   client?: Redis;
   /** Prepended to every key, so several gateways (or tests) can share one Redis. Default "tollgate:". */
@@ -246,6 +240,5 @@ function createClient(o: RedisSharedStateOptions, commandTimeout: number): Redis
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(times * 100, 1000),
   };
-  if (o.url) return new Redis(o.url, options);
-  return new Redis({ ...options, host: o.host ?? '127.0.0.1', port: o.port ?? 6379, username: o.username, password: o.password, db: o.db });
+  return connectRedis(o, options);
 }

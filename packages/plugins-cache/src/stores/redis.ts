@@ -1,19 +1,14 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { connectRedis, type RedisConnection } from '@tollgate/state-redis';
 import type { Logger } from '@tollgate/core';
 import type { CacheStore, StoredEntry } from './types.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
-export interface RedisStoreOptions {
-  url?: string;
-  host?: string;
-  port?: number;
-  username?: string;
-  password?: string;
-  db?: number;
+export interface RedisStoreOptions extends RedisConnection {
   /** A client you made yourself (Sentinel, cluster, TLS...); not closed by `close()`. */
   client?: Redis;
   /** Before every key. Default `tollgate:cache:`. */
@@ -140,6 +135,5 @@ function createClient(o: RedisStoreOptions, commandTimeout: number): Redis {
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   };
-  if (o.url) return new Redis(o.url, options);
-  return new Redis({ ...options, host: o.host ?? '127.0.0.1', port: o.port ?? 6379, username: o.username, password: o.password, db: o.db });
+  return connectRedis(o, options);
 }
