@@ -64,6 +64,12 @@ const missing = new Gateway({ config: { model_list }, logger });
 await missing.use(mock);
 await missing.use(cachePlugin, { ttl: 3600 });
 await missing.start();
+// The cache on for another model group only: this group's streams must keep their fast path.
+const other = new Gateway({ config: { model_list }, logger });
+await other.use(mock);
+await other.use(cachePlugin, { ttl: 3600, model_groups: ['another-group'] });
+await other.start();
+const streamOf = async (g) => { let k = 0; for await (const _ of await g.chat({ ...chat('Say hi'), stream: true })) k++; return k; };
 const hitRequest = chat(prompt1k);
 await cached.chat(hitRequest);
 let n = 0;
@@ -78,10 +84,12 @@ bench
   .add('memory store set (replace, JSON.stringify)', () => { const i = n++ % ENTRIES; store.set(keys[i], { createdAt: Date.now(), response: answer(i) }, 3_600_000); })
   .add('gateway.chat, no cache (mock upstream)', async () => { sink += (await bare.chat(hitRequest)).choices.length; })
   .add('gateway.chat, cache hit', async () => { sink += (await cached.chat(hitRequest)).choices.length; })
-  .add('gateway.chat, cache miss that stores', async () => { sink += (await missing.chat(chat(`${prompt1k} ${n++}`))).choices.length; });
+  .add('gateway.chat, cache miss that stores', async () => { sink += (await missing.chat(chat(`${prompt1k} ${n++}`))).choices.length; })
+  .add('gateway.chat streamed, no cache', async () => { sink += await streamOf(bare); })
+  .add('gateway.chat streamed, cache on another group', async () => { sink += await streamOf(other); });
 
 await bench.run();
-await Promise.all([bare.close(0), cached.close(0), missing.close(0)]);
+await Promise.all([bare.close(0), cached.close(0), missing.close(0), other.close(0)]);
 
 console.log(`Node ${process.version}; filling the store with ${ENTRIES} entries took ${fillMs.toFixed(0)} ms (${(store.bytes / 1024 / 1024).toFixed(0)} MB counted)\n`);
 const rows = bench.tasks.map((t) => {
