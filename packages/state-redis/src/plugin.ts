@@ -1,11 +1,8 @@
-import type { RedisConnection } from './connect.js';
 import { TOKENS, type Plugin, type TollgateConfig } from '@tollgate/core';
+import type { RedisConnection } from './connect.js';
 import { RedisSharedState, type RedisSharedStateOptions } from './redis-state.js';
 
 export type RedisStatePluginOptions = Pick<RedisSharedStateOptions, 'url' | 'host' | 'port' | 'username' | 'password' | 'db' | 'keyPrefix' | 'commandTimeoutMs'>;
-
-/** Where to connect, as a plugin option set (no prefix or timeout). */
-type Connection = RedisConnection;
 
 /**
  * The connection keys: `settings.redis_url` natively; LiteLLM's `router_settings.redis_host`,
@@ -27,7 +24,7 @@ const CONNECTION_KEYS = {
  * (litellm/_redis.py: environment variables under the config's values); else 127.0.0.1:6379.
  * LiteLLM's `cache_params` are the cache's Redis, not this one.
  */
-export function redisConnection(options: Connection, config: Pick<TollgateConfig, 'settings' | 'router'>, env: NodeJS.ProcessEnv = process.env): Connection {
+export function redisConnection(options: RedisConnection, config: Pick<TollgateConfig, 'settings' | 'router'>, env: NodeJS.ProcessEnv = process.env): RedisConnection {
   if (options.url || options.host) return options;
   const pick = (key: keyof typeof CONNECTION_KEYS): string | undefined => {
     const v = config.settings[key] ?? (config.router as Record<string, unknown>)[key];
@@ -35,8 +32,8 @@ export function redisConnection(options: Connection, config: Pick<TollgateConfig
   };
   const url = pick('redis_url');
   if (url) return { url };
-  const fromHost = (host: string, port: string | undefined, password: string | undefined, username?: string): Connection => {
-    const c: Connection = { host, port: port ? Number(port) : 6379 };
+  const fromHost = (host: string, port: string | undefined, password: string | undefined, username?: string): RedisConnection => {
+    const c: RedisConnection = { host, port: port ? Number(port) : 6379 };
     if (password) c.password = password;
     if (username) c.username = username;
     return c;
@@ -49,7 +46,7 @@ export function redisConnection(options: Connection, config: Pick<TollgateConfig
 }
 
 /** host:port of a connection, for a log line: never its password. */
-function where(c: Connection): string {
+function where(c: RedisConnection): string {
   if (!c.url) return `${c.host ?? '127.0.0.1'}:${c.port ?? 6379}`;
   try {
     const u = new URL(c.url);
