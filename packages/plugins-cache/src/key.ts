@@ -67,6 +67,11 @@ export interface KeyParts {
   request: Record<string, unknown>;
 }
 
+/** A digest of a request's answer-changing fields alone (sha256, first 32 hex chars): the semantic index's scope part. */
+export function fieldsDigest(request: Record<string, unknown>): string {
+  return hash('sha256', stableJson(keyFields(request)), 'hex').slice(0, 32);
+}
+
 /** The entry key: sha256 (hex) over the operation, namespace, tenant, model group and the normalised answer-changing fields. */
 export function cacheKey(p: KeyParts): string {
   // One-shot crypto.hash: no Hash object per request.

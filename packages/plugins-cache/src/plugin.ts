@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { STAGE_CACHE, STAGE_LAST, type Caller, type Gateway, type Plugin, type RequestContext } from '@tollgate/core';
 import { redisConnection } from '@tollgate/state-redis';
 import { NO_CONTROLS, readControls, type Controls } from './controls.js';
-import { cacheKey, keyFields, stableJson } from './key.js';
+import { cacheKey, fieldsDigest } from './key.js';
 import { createMemoryIndex, createRedisIndex, embedPrompt, NotEmbeddableError, withoutEmbeddedText, type SemanticIndex } from './semantic/index.js';
 import { CACHE_PARAMS_SCHEMA, OPTIONS_SCHEMA, SETTINGS_PROPERTIES, resolveSettings, type CacheOptions, type CacheSettings } from './settings.js';
 import { MemoryStore } from './stores/memory.js';
@@ -254,8 +253,7 @@ function wire(gateway: Gateway, settings: CacheSettings, givenIndex: SemanticInd
  * so a semantic hit differs from the request only in the wording of its prompt.
  */
 function semanticScopeOf(operation: string, namespace: string, tenant: string, group: string, request: Record<string, unknown>): string {
-  const params = createHash('sha256').update(stableJson(keyFields(withoutEmbeddedText(request)))).digest('hex').slice(0, 32);
-  return `${operation}\n${namespace}\n${tenant}\n${group}\n${params}`;
+  return `${operation}\n${namespace}\n${tenant}\n${group}\n${fieldsDigest(withoutEmbeddedText(request))}`;
 }
 
 /**
